@@ -1,0 +1,54 @@
+import type { ProgressOptions } from '../progress.js'
+import type { PackResult, ProfileName } from '../pack/api.js'
+import type { Deal, PinState, ServiceConfig } from '../services/api.js'
+
+export type WaitFor = 'none' | 'uploaded' | 'pinned' | 'deal'
+export const DEFAULT_WAIT: WaitFor = 'pinned'
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000
+
+export interface DeployOptions extends ProgressOptions {
+  /** Where to deploy; several = one pack, per-service results. */
+  services: ServiceConfig[]
+  /** @default DEFAULT_PROFILE */
+  profile?: ProfileName
+  /** @default true */
+  hidden?: boolean
+  /** Pin / upload name. */
+  name?: string
+  /** @default DEFAULT_WAIT */
+  wait?: WaitFor
+  /** Total time bound for waiting (and retries). @default DEFAULT_TIMEOUT_MS */
+  timeoutMs?: number
+  /** Shard size; default min(service limits, DEFAULT_UPLOAD_SHARD_SIZE). */
+  shardSize?: number
+  /** Gateways for URLs (and --verify). Default: the local service's gateway for `local`, else inbrowser.link + dweb.link. */
+  gateways?: string[]
+  /** Fetch the root through the first gateway as a trustless CAR and check it. @default false */
+  verify?: boolean
+  /** @default 'all' */
+  require?: 'all' | 'any'
+  /** @default false */
+  allowEmpty?: boolean
+  /** Keep the (unsharded) CAR at this path for later steps. */
+  carPath?: string
+  signal?: AbortSignal
+}
+
+export interface ServiceResult {
+  service: string
+  endpoint: string
+  /** Final state reached: a pin state, 'uploaded' (wait=uploaded/none) or null if nothing was stored. */
+  status: PinState | 'uploaded' | null
+  deals: Deal[]
+  error: { code: string, message: string } | null
+}
+
+export interface DeployResult {
+  cid: string
+  pack: PackResult
+  results: ServiceResult[]
+  /** Gateway URLs: for each gateway, path style then subdomain style. */
+  urls: string[]
+  /** true when `require` is satisfied. */
+  ok: boolean
+}

@@ -1,0 +1,61 @@
+import type { ProgressOptions, ProgressEvent } from '../progress.js'
+
+/** Named CID profiles. Each reproduces one outside tool's CIDs exactly (see README "CID profiles"). */
+export type ProfileName = 'unixfs-v1-2025' | 'unixfs-v0-2015' | 'ipfs-car'
+export const PROFILE_NAMES: readonly ProfileName[] = ['unixfs-v1-2025', 'unixfs-v0-2015', 'ipfs-car']
+export const DEFAULT_PROFILE: ProfileName = 'unixfs-v1-2025'
+/** Upper bound for one shard when sharding for an upload (services cap a request at 100 MB). */
+export const DEFAULT_UPLOAD_SHARD_SIZE = 100_000_000
+
+export interface PackOptions extends ProgressOptions {
+  /** @default DEFAULT_PROFILE */
+  profile?: ProfileName
+  /** Include dot-files and dot-folders (a site's `.well-known/` must ship). @default true */
+  hidden?: boolean
+  /** Wrap a single file in a directory. @default false */
+  wrap?: boolean
+  /**
+   * Where the CAR goes. Without `shardSize`: a file path. With `shardSize`: a directory that receives
+   * shard-0001.car, shard-0002.car, … @default undefined (nothing written; CIDs only)
+   */
+  output?: string
+  /** Split into CARv1 shards of at most this many bytes each, every shard carrying the root. @default undefined (one CAR) */
+  shardSize?: number
+  /** Accept a folder with no files (otherwise EmptyInputError). @default false */
+  allowEmpty?: boolean
+  /**
+   * Called when a shard file is complete on disk (its header root is final). Lets deploy upload shard i
+   * while later shards are still being written. Awaited: the packer applies back-pressure through it.
+   */
+  onShard?: (shard: ShardInfo & { index: number }) => void | Promise<void>
+  signal?: AbortSignal
+}
+
+export interface ShardInfo {
+  /** File written, or null when nothing was written. */
+  path: string | null
+  /** CAR CID of the shard's bytes: sha2-256, multicodec car (0x0202), base32 "bag…". */
+  carCid: string
+  bytes: number
+  blocks: number
+}
+
+export interface PackResult {
+  cid: string
+  profile: ProfileName
+  /** Number of files packed. */
+  files: number
+  /** Sum of the files' sizes. */
+  bytes: number
+  /** Total CAR bytes over all shards. */
+  carBytes: number
+  /** Number of blocks (each in exactly one shard). */
+  blocks: number
+  shards: ShardInfo[]
+}
+
+export type PackProgressEvent =
+  | ProgressEvent<'pinship:pack:start', { path: string, files: number, bytes: number }>
+  | ProgressEvent<'pinship:pack:bytes', { bytes: number, totalBytes: number, files: number, totalFiles: number }>
+  | ProgressEvent<'pinship:pack:shard', ShardInfo & { index: number }>
+  | ProgressEvent<'pinship:pack:done', PackResult>

@@ -1,0 +1,77 @@
+import type { ProgressOptions } from '../progress.js'
+
+/** The common pin state model every adapter maps onto (services.md "Common state model"). */
+export type PinState = 'queued' | 'pinning' | 'pinned' | 'failed'
+export type DealState = 'queued' | 'published' | 'active' | 'failed'
+
+export interface Deal {
+  status: DealState
+  /** Service's own status word, kept for display. */
+  rawStatus?: string
+  dealId?: number | string
+  storageProvider?: string
+  pieceCid?: string
+  activation?: string
+  expiration?: string
+}
+
+export interface ServiceStatus {
+  cid: string
+  /** null when the service does not know the CID. */
+  pin: PinState | null
+  deals: Deal[]
+  /** Service's raw status words for display (e.g. "PinQueued", "prechecking"). */
+  rawStatus?: string
+}
+
+export interface ServiceConfig {
+  /** Registry slug: local, web3storage, nftstorage, psa, pinata, kubo, cluster, filebase. */
+  service: string
+  endpoint?: string
+  token?: string
+  /** Per-service extras (e.g. filebase bucket, S3 key/secret, pinata gateway). */
+  extras?: Record<string, string>
+}
+
+export interface ShardUpload {
+  /** Shard file on disk (CARv1, header root = root). */
+  path: string
+  bytes: number
+  carCid: string
+  index: number
+  count: number
+}
+
+export interface RequestOptions extends ProgressOptions {
+  signal?: AbortSignal
+}
+
+/** What an upload of one shard told us. */
+export interface UploadReceipt {
+  /** The root CID the service reports for what it stored. Compared with the local root by deploy. */
+  cid: string
+  /** Service id for later status calls (PSA requestid, Pinata job id…), if any. */
+  requestId?: string
+}
+
+/**
+ * One adapter per service. Adapters translate requests and responses only: no retries, no polling, no
+ * sleeping. They throw PinshipError subclasses (AuthError, RateLimitedError with retryAfterMs, TooLargeError…).
+ */
+export interface PinningService {
+  readonly slug: string
+  readonly endpoint: string
+  /** Largest request body the service accepts; deploy shards below it. */
+  readonly maxRequestBytes: number
+  /** Whether several CARs with the same root accumulate (so shards can be uploaded separately). */
+  readonly acceptsShards: boolean
+  /** Whether the service can take content by upload; false for pin-by-CID-only services (psa). */
+  readonly uploads: boolean
+  uploadCar?(root: string, shard: ShardUpload, options?: RequestOptions & { name?: string }): Promise<UploadReceipt>
+  pin?(cid: string, options?: RequestOptions & { name?: string, origins?: string[], meta?: Record<string, string> }): Promise<UploadReceipt>
+  unpin?(cid: string, options?: RequestOptions): Promise<void>
+  status(cid: string, options?: RequestOptions & { requestId?: string }): Promise<ServiceStatus>
+  list?(options?: RequestOptions & { limit?: number }): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>>
+}
+
+export type ServiceFactory = (config: ServiceConfig) => PinningService

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores: keep parallel files bounded so timing-sensitive tests stay honest.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    reporters: ['default']
+  }
+})
