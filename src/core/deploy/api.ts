@@ -13,6 +13,8 @@ export interface DeployOptions extends ProgressOptions {
   profile?: ProfileName
   /** @default true */
   hidden?: boolean
+  /** Passed to pack(): see PackOptions.ignore. */
+  ignore?: (relativePosixPath: string, isDirectory: boolean) => boolean
   /** Pin / upload name. */
   name?: string
   /** @default DEFAULT_WAIT */

@@ -12,6 +12,11 @@ export interface PackOptions extends ProgressOptions {
   profile?: ProfileName
   /** Include dot-files and dot-folders (a site's `.well-known/` must ship). @default true */
   hidden?: boolean
+  /**
+   * Leave out entries for which this returns true (paths relative to the packed folder, POSIX separators, no leading
+   * `./`). An ignored directory is not descended into. Applied after `hidden`. @default undefined (nothing ignored)
+   */
+  ignore?: (relativePosixPath: string, isDirectory: boolean) => boolean
   /** Wrap a single file in a directory. @default false */
   wrap?: boolean
   /**
