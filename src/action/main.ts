@@ -1,0 +1,119 @@
+import * as core from '@actions/core'
+import { deploy } from '../core/deploy/index.js'
+import { isPinshipError } from '../core/errors.js'
+import { pack } from '../core/pack/index.js'
+import { carDir, discardCar, finishCar, partialCarPath } from './car-path.js'
+import { readRunContext } from './context.js'
+import type { RunContext } from './context.js'
+import { DeployFailedError } from './errors.js'
+import { excludeMatcher } from './exclude.js'
+import type { IgnoreFn } from './exclude.js'
+import { scrub } from './format.js'
+import { getInputs } from './inputs.js'
+import type { ActionInputs } from './inputs.js'
+import { setOutputs } from './outputs.js'
+import { expandPinName } from './pin-name.js'
+import { ProgressLog } from './progress-log.js'
+import { publish, publishError } from './publish.js'
+import { reportFromDeploy, reportFromPack } from './report.js'
+import type { Report, SkipReason } from './report.js'
+import { writeFailureSummary, writeSummary } from './summary.js'
+
+/** The whole action: one try, one catch, one setFailed. */
+export async function run (): Promise<void> {
+  let inputs: ActionInputs | undefined
+  let context: RunContext | undefined
+  try {
+    inputs = getInputs()
+    context = readRunContext()
+    const report = await produce(inputs, context)
+    setOutputs(report)
+    if (inputs.jobSummary) await writeSummary(report, inputs.secrets, context.runUrl)
+    await publish(report, inputs, context)
+    if (!report.ok) throw new DeployFailedError(failureMessage(report))
+  } catch (err) {
+    const message = scrub(messageFor(err), inputs?.secrets ?? [])
+    // Bad inputs stop here with nothing posted; a deploy that threw still marks the commit and the summary.
+    if (inputs !== undefined && context !== undefined && !(isPinshipError(err) && err.code === DeployFailedError.code)) {
+      await publishError(message, inputs, context)
+      if (inputs.jobSummary) await writeFailureSummary(message, inputs.secrets).catch(() => {})
+    }
+    core.setFailed(message)
+  }
+}
+
+async function produce (inputs: ActionInputs, context: RunContext): Promise<Report> {
+  const skipped = skipReason(inputs, context)
+  const pinName = expandPinName(inputs.pinName, {
+    owner: context.owner, repo: context.repo, sha: context.sha, pr: context.pullRequest === undefined ? '' : String(context.pullRequest)
+  })
+  const ignore = inputs.exclude.length > 0 ? await excluded(inputs) : undefined
+  const dir = carDir()
+  const partial = partialCarPath(dir)
+  const log = new ProgressLog(inputs.secrets)
+  const abort = new AbortController()
+  // A cancelled job gets SIGINT/SIGTERM; stop uploads and polling instead of leaving them to be killed mid-request.
+  const onSignal = (): void => abort.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const common = { profile: inputs.profile, hidden: inputs.hidden, ignore, onProgress: log.onProgress, signal: abort.signal }
+  try {
+    if (skipped !== undefined) {
+      core.info(skipped === 'fork'
+        ? 'Pull request from a fork: no secrets here, so the CID and the CAR are computed and nothing is uploaded.'
+        : '`service: none`: the CID and the CAR are computed and nothing is uploaded.')
+      const result = await pack(inputs.path, { ...common, output: partial })
+      log.close()
+      const carPath = await finishCar(partial, dir, result.cid)
+      return reportFromPack(result, { carPath, waitFor: inputs.waitFor, pinName, sha: context.sha }, skipped)
+    }
+    const result = await deploy(inputs.path, {
+      ...common,
+      services: inputs.services,
+      name: pinName,
+      wait: inputs.waitFor,
+      timeoutMs: inputs.timeoutMs,
+      verify: inputs.verify,
+      carPath: partial,
+      ...(inputs.gateways.length > 0 ? { gateways: inputs.gateways } : {})
+    })
+    log.close()
+    const carPath = await finishCar(partial, dir, result.cid)
+    return reportFromDeploy(result, { carPath, waitFor: inputs.waitFor, pinName, sha: context.sha })
+  } catch (err) {
+    await discardCar(partial)
+    throw err
+  } finally {
+    log.close()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+function skipReason (inputs: ActionInputs, context: RunContext): SkipReason | undefined {
+  if (inputs.services.length === 0) return 'service-none'
+  if (context.fork) return 'fork'
+  return undefined
+}
+
+async function excluded (inputs: ActionInputs): Promise<IgnoreFn> {
+  return await core.group('Exclude', async () => {
+    const { ignore, matches } = await excludeMatcher(inputs.path, inputs.exclude)
+    core.info(`${matches} path${matches === 1 ? '' : 's'} match ${inputs.exclude.join(', ')} and will be left out`)
+    return ignore
+  })
+}
+
+function failureMessage (report: Report): string {
+  const problems = report.results
+    .filter(r => r.error !== null || r.status === 'failed' || r.status === null)
+    .map(r => `${r.service}: ${r.error?.message ?? `ended ${r.status ?? 'without storing anything'}`}`)
+  return `Deployed ${report.cid} but not every service reached \`${report.waitFor}\`. ${problems.join(' | ')}`
+}
+
+function messageFor (err: unknown): string {
+  if (isPinshipError(err)) return err.message
+  const reason = err instanceof Error ? err.message : String(err)
+  if (err instanceof Error && err.stack !== undefined) core.debug(err.stack)
+  return `Unexpected error: ${reason}. Re-run the job with debug logging (ACTIONS_STEP_DEBUG=true) and report it to pinship with the log.`
+}

@@ -1,0 +1,86 @@
+import type { PackResult, ProfileName } from '../core/pack/api.js'
+import type { DeployResult, ServiceResult, WaitFor } from '../core/deploy/api.js'
+
+/** Why nothing was uploaded, when nothing was. */
+export type SkipReason = 'service-none' | 'fork'
+
+/** `status` output: the weakest state over all services, or `packed` when nothing was uploaded. */
+export type OverallStatus = NonNullable<ServiceResult['status']> | 'packed'
+
+/** Everything the outputs, the job summary, the PR comment and the commit status are made from. */
+export interface Report {
+  cid: string
+  profile: ProfileName
+  files: number
+  /** Sum of the files' sizes. */
+  bytes: number
+  carBytes: number
+  carPath: string
+  /** Gateway links: per gateway, path style then subdomain style (empty when nothing was uploaded). */
+  urls: string[]
+  results: ServiceResult[]
+  skipped?: SkipReason
+  /** The services reached what `wait-for` asked for (always true when nothing was uploaded). */
+  ok: boolean
+  status: OverallStatus
+  waitFor: WaitFor
+  pinName: string
+  sha: string
+}
+
+export interface ReportBase {
+  carPath: string
+  waitFor: WaitFor
+  pinName: string
+  sha: string
+}
+
+// Weakest first: a service that failed or stored nothing makes the whole deploy that weak.
+const ORDER: Array<NonNullable<ServiceResult['status']>> = ['failed', 'queued', 'pinning', 'uploaded', 'pinned']
+
+export function overallStatus (results: ServiceResult[]): OverallStatus {
+  let weakest = ORDER.length - 1
+  for (const result of results) weakest = Math.min(weakest, result.status === null ? 0 : ORDER.indexOf(result.status))
+  return results.length === 0 ? 'packed' : ORDER[weakest]
+}
+
+export function reportFromDeploy (result: DeployResult, base: ReportBase): Report {
+  return {
+    ...fromPack(result.pack, base),
+    cid: result.cid,
+    urls: result.urls,
+    results: result.results,
+    ok: result.ok,
+    status: overallStatus(result.results)
+  }
+}
+
+export function reportFromPack (pack: PackResult, base: ReportBase, skipped: SkipReason): Report {
+  return { ...fromPack(pack, base), skipped }
+}
+
+function fromPack (pack: PackResult, base: ReportBase): Report {
+  return {
+    cid: pack.cid,
+    profile: pack.profile,
+    files: pack.files,
+    bytes: pack.bytes,
+    carBytes: pack.carBytes,
+    urls: [],
+    results: [],
+    ok: true,
+    status: 'packed',
+    ...base
+  }
+}
+
+/** Gateway links paired up: [{ path, subdomain }] per gateway. */
+export function previewLinks (urls: string[]): Array<{ gateway: string, path: string, subdomain?: string }> {
+  const links: Array<{ gateway: string, path: string, subdomain?: string }> = []
+  for (let i = 0; i < urls.length; i += 2) {
+    const path = urls[i]
+    const subdomain = urls[i + 1]
+    links.push({ gateway: new URL(path).host, path, ...(subdomain === undefined ? {} : { subdomain }) })
+  }
+  return links
+}

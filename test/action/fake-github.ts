@@ -1,0 +1,137 @@
+/**
+ * A recording fake of the slice of the GitHub REST API the action uses: issue comments (list with paging,
+ * create, update), commit statuses and the pull request list. Bound to 127.0.0.1:0; tests point GITHUB_API_URL here.
+ */
+import { createServer } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  authorization: string | undefined
+  body: unknown
+}
+
+export interface FakeComment {
+  id: number
+  issue: number
+  body: string
+  user: { login: string, type: string }
+}
+
+export interface FakeStatus {
+  sha: string
+  state: string
+  context: string
+  description?: string
+  target_url?: string
+}
+
+export interface FakePull {
+  number: number
+  head: { sha: string, label: string }
+}
+
+export interface FakeGitHub {
+  url: string
+  requests: RecordedRequest[]
+  comments: FakeComment[]
+  statuses: FakeStatus[]
+  pulls: FakePull[]
+  /** Answer every request on these paths with this status (to test permission trouble). */
+  failures: Map<string, number>
+  close: () => Promise<void>
+}
+
+export async function startFakeGitHub (options: { owner: string, repo: string, token: string }): Promise<FakeGitHub> {
+  const state: Omit<FakeGitHub, 'url' | 'close'> = { requests: [], comments: [], statuses: [], pulls: [], failures: new Map() }
+  let nextId = 1000
+  const repoPath = `/repos/${options.owner}/${options.repo}`
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(err => send(res, 500, { message: String(err) }))
+  })
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const text = await readBody(req)
+    const body = text === '' ? undefined : JSON.parse(text)
+    const method = req.method ?? 'GET'
+    state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization, body })
+
+    const auth = req.headers.authorization ?? ''
+    if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
+      return send(res, 401, { message: 'Bad credentials' })
+    }
+    const failure = state.failures.get(url.pathname)
+    if (failure !== undefined) return send(res, failure, { message: 'Resource not accessible by integration' })
+    if (!url.pathname.startsWith(repoPath + '/')) return send(res, 404, { message: 'Not Found' })
+    const rest = url.pathname.slice(repoPath.length)
+    let m: RegExpExecArray | null
+
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest)) !== null) {
+      const issue = Number(m[1])
+      if (method === 'GET') {
+        const all = state.comments.filter(c => c.issue === issue)
+        const perPage = Number(url.searchParams.get('per_page') ?? 30)
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const slice = all.slice((page - 1) * perPage, page * perPage)
+        const headers: Record<string, string> = {}
+        if (page * perPage < all.length) {
+          const next = new URL(url.href.replace('http://fake', `http://${req.headers.host ?? ''}`))
+          next.searchParams.set('page', String(page + 1))
+          headers.link = `<${next.href}>; rel="next"`
+        }
+        return send(res, 200, slice.map(c => view(c)), headers)
+      }
+      if (method === 'POST') {
+        const comment: FakeComment = { id: nextId++, issue, body: String(body.body), user: { login: 'github-actions[bot]', type: 'Bot' } }
+        state.comments.push(comment)
+        return send(res, 201, view(comment))
+      }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) !== null && method === 'PATCH') {
+      const comment = state.comments.find(c => c.id === Number(m![1]))
+      if (comment === undefined) return send(res, 404, { message: 'Not Found' })
+      comment.body = String(body.body)
+      return send(res, 200, view(comment))
+    }
+    if ((m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest)) !== null && method === 'POST') {
+      if (!['success', 'failure', 'error', 'pending'].includes(body.state)) return send(res, 422, { message: 'Validation Failed' })
+      if (typeof body.description === 'string' && body.description.length > 140) return send(res, 422, { message: 'description is too long (maximum is 140 characters)' })
+      const status: FakeStatus = { sha: m[1], ...body }
+      state.statuses.push(status)
+      return send(res, 201, { id: nextId++, ...status })
+    }
+    if (rest === '/pulls' && method === 'GET') {
+      const head = url.searchParams.get('head')
+      return send(res, 200, state.pulls.filter(p => head === null || p.head.label === head))
+    }
+    return send(res, 404, { message: 'Not Found' })
+  }
+
+  function view (c: FakeComment): Record<string, unknown> {
+    return { ...c, html_url: `https://github.example/${options.owner}/${options.repo}/pull/${c.issue}#issuecomment-${c.id}` }
+  }
+
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    ...state,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => { server.closeAllConnections(); await new Promise<void>(resolve => server.close(() => resolve())) }
+  }
+}
+
+async function readBody (req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function send (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+  res.end(JSON.stringify(body))
+}
