@@ -23,7 +23,10 @@ export async function excludeMatcher (root: string, patterns: string[]): Promise
   return { ignore: rel => excluded.has(rel), matches: excluded.size }
 }
 
-/** A workspace path may itself contain glob characters; bracket them so they match literally. */
+/**
+ * A workspace path may itself contain glob characters; bracket them so they match literally. A `]` needs no
+ * escape (without an opening `[` it is literal) and @actions/glob cannot read `[]]` anyway.
+ */
 function escapeGlob (path: string): string {
-  return path.replace(/[*?[\]]/g, '[$&]')
+  return path.replace(/[*?[]/g, '[$&]')
 }

@@ -1,0 +1,131 @@
+/** The action's pure parts, in-process: exclude patterns, service lists, pin names, the run context. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { readRunContext } from '../../src/action/context.js'
+import { excludeMatcher } from '../../src/action/exclude.js'
+import { checkPinNameTemplate, expandPinName } from '../../src/action/pin-name.js'
+import { parseServices } from '../../src/action/services.js'
+import { overallStatus } from '../../src/action/report.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'pinship-action-parts-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe('exclude (@actions/glob patterns rooted at path)', () => {
+  // A root whose own name holds glob characters must still match literally.
+  const root = join(tmp, 'site [v1]*')
+  for (const file of ['index.html', 'app.js', 'app.js.map', 'a/b/deep.js.map', 'a/keep.js.map', '.well-known/x', 'drafts/one.md', 'drafts/two.md']) {
+    mkdirSync(join(root, file, '..'), { recursive: true })
+    writeFileSync(join(root, file), file)
+  }
+
+  test('** matches at any depth, ! keeps, a directory match is reported for the directory', async () => {
+    const { ignore, matches } = await excludeMatcher(root, ['**/*.map', '!a/keep.js.map', 'drafts'])
+    expect(ignore('app.js.map', false)).toBe(true)
+    expect(ignore('a/b/deep.js.map', false)).toBe(true)
+    expect(ignore('a/keep.js.map', false)).toBe(false)
+    expect(ignore('drafts', true)).toBe(true)
+    expect(ignore('index.html', false)).toBe(false)
+    expect(ignore('app.js', false)).toBe(false)
+    expect(ignore('.well-known/x', false)).toBe(false)
+    expect(matches).toBe(3)
+  })
+
+  test('a pattern without ** only matches at the top, and dot files match like any other', async () => {
+    const { ignore } = await excludeMatcher(root, ['*.map', '.well-known'])
+    expect(ignore('app.js.map', false)).toBe(true)
+    expect(ignore('a/b/deep.js.map', false)).toBe(false)
+    expect(ignore('.well-known', true)).toBe(true)
+  })
+})
+
+describe('service lists', () => {
+  test('`token` and `endpoint` apply to every service; service-options override per service and add extras', () => {
+    const secrets: string[] = []
+    const configs = parseServices('local, pinata,filebase', {
+      endpoint: 'http://127.0.0.1:1234',
+      token: 'shared',
+      options: ['pinata.token=pin-jwt', 'filebase.bucket=site', 'filebase.secret-key=s3cr3t', '# comment', 'filebase.endpoint=https://s3.example'],
+      onSecret: v => secrets.push(v)
+    })
+    expect(configs).toEqual([
+      { service: 'local', endpoint: 'http://127.0.0.1:1234', token: 'shared' },
+      { service: 'pinata', endpoint: 'http://127.0.0.1:1234', token: 'pin-jwt' },
+      { service: 'filebase', endpoint: 'https://s3.example', token: 'shared', extras: { bucket: 'site', 'secret-key': 's3cr3t' } }
+    ])
+    expect(secrets).toEqual(['pin-jwt', 's3cr3t'])
+  })
+
+  test('`none` means pack only', () => {
+    expect(parseServices('none')).toEqual([])
+  })
+
+  test.each([
+    ['', /`service` is required/],
+    ['ipfs-magic', /unknown service "ipfs-magic"/],
+    ['none,local', /cannot be combined/],
+    ['local,local', /twice/]
+  ])('%j is refused', (value, message) => {
+    expect(() => parseServices(value)).toThrow(message)
+  })
+
+  test('options for a service not listed, malformed lines and bad endpoints are refused without echoing values', () => {
+    expect(() => parseServices('local', { options: ['pinata.token=abc'] })).toThrow(/"pinata" is not in `service`/)
+    expect(() => parseServices('local', { options: ['local token hunter2'] })).toThrow(/<service>\.<key>=<value>/)
+    expect(() => parseServices('local', { options: ['local token hunter2'] })).not.toThrow(/hunter2/)
+    expect(() => parseServices('kubo', { endpoint: 'ftp://user:pw@host' })).toThrow(/not an http\(s\) URL/)
+    expect(() => parseServices('kubo', { endpoint: 'ftp://user:pw@host' })).not.toThrow(/pw/)
+  })
+})
+
+describe('pin names', () => {
+  test('the default template gives owner-repo-sha7', () => {
+    expect(expandPinName('{owner}-{repo}-{sha7}', { owner: 'octo', repo: 'site', sha: '0123456789abcdef0123456789abcdef01234567', pr: '' })).toBe('octo-site-0123456')
+    expect(expandPinName('{repo}-pr{pr}', { owner: 'o', repo: 'site', sha: 'x', pr: '12' })).toBe('site-pr12')
+  })
+  test('an unknown placeholder is refused', () => {
+    expect(() => checkPinNameTemplate('{owner}-{branch}')).toThrow(/unknown placeholder \{branch\}/)
+  })
+})
+
+describe('run context', () => {
+  const head = 'a'.repeat(40)
+  const merge = 'b'.repeat(40)
+  const env = (name: string, payload: unknown): NodeJS.ProcessEnv => {
+    const path = join(tmp, `${name}-${Math.random()}.json`)
+    writeFileSync(path, JSON.stringify(payload))
+    return { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path, GITHUB_REPOSITORY: 'octo/site', GITHUB_SHA: merge }
+  }
+
+  test('push: GITHUB_SHA, no pull request', () => {
+    const ctx = readRunContext(env('push', { repository: { full_name: 'octo/site' } }))
+    expect(ctx).toMatchObject({ owner: 'octo', repo: 'site', sha: merge, fork: false })
+    expect(ctx.pullRequest).toBeUndefined()
+  })
+  test('pull_request from the same repository: head sha and number, not a fork', () => {
+    const ctx = readRunContext(env('pull_request', { pull_request: { number: 7, head: { sha: head, repo: { full_name: 'octo/site' } } } }))
+    expect(ctx).toMatchObject({ sha: head, pullRequest: 7, fork: false })
+  })
+  test('pull_request from a fork (or a deleted fork) is a fork run; pull_request_target is not', () => {
+    expect(readRunContext(env('pull_request', { pull_request: { number: 8, head: { sha: head, repo: { full_name: 'someone/site' } } } })).fork).toBe(true)
+    expect(readRunContext(env('pull_request', { pull_request: { number: 8, head: { sha: head, repo: null } } })).fork).toBe(true)
+    expect(readRunContext(env('pull_request_target', { pull_request: { number: 8, head: { sha: head, repo: { full_name: 'someone/site' } } } })).fork).toBe(false)
+  })
+  test('workflow_run: the head sha, and a head label to find a fork\'s pull request', () => {
+    const ctx = readRunContext(env('workflow_run', { workflow_run: { head_sha: head, head_branch: 'fix', event: 'pull_request', pull_requests: [], head_repository: { owner: { login: 'someone' } } } }))
+    expect(ctx).toMatchObject({ sha: head, headLabel: 'someone:fix' })
+    expect(ctx.pullRequest).toBeUndefined()
+    const same = readRunContext(env('workflow_run', { workflow_run: { head_sha: head, event: 'pull_request', pull_requests: [{ number: 9 }] } }))
+    expect(same.pullRequest).toBe(9)
+    expect(same.headLabel).toBeUndefined()
+  })
+})
+
+test('overall status is the weakest service state', () => {
+  const r = (status: 'pinned' | 'queued' | 'failed' | null) => ({ service: 's', endpoint: 'e', status, deals: [], error: null })
+  expect(overallStatus([r('pinned'), r('pinned')])).toBe('pinned')
+  expect(overallStatus([r('pinned'), r('queued')])).toBe('queued')
+  expect(overallStatus([r('pinned'), r(null)])).toBe('failed')
+  expect(overallStatus([])).toBe('packed')
+})
