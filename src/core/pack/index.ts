@@ -1,0 +1,5 @@
+export * from './api.js'
+export { pack } from './packer.js'
+export { resolveProfile, type CidProfile, type ShardRule } from './profiles.js'
+export { carCid, CAR_CODEC } from './car-cid.js'
+export { shardFileName } from './car-sink.js'

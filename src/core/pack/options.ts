@@ -1,0 +1,69 @@
+import { InvalidArgumentError, InvalidShardSizeError } from '../errors.js'
+import { DEFAULT_PROFILE, type PackOptions } from './api.js'
+import { resolveProfile, type CidProfile } from './profiles.js'
+
+/** PackOptions after validation, every default applied. */
+export interface ResolvedPackOptions extends Omit<PackOptions, 'profile' | 'hidden' | 'wrap' | 'allowEmpty'> {
+  profile: CidProfile
+  hidden: boolean
+  wrap: boolean
+  allowEmpty: boolean
+}
+
+export const DEFAULT_HIDDEN = true
+export const DEFAULT_WRAP = false
+export const DEFAULT_ALLOW_EMPTY = false
+
+function describe (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  return typeof value
+}
+
+function expectBoolean (options: PackOptions, key: 'hidden' | 'wrap' | 'allowEmpty'): void {
+  const value = options[key]
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new InvalidArgumentError(`Expected \`${key}\` to be a boolean, got ${describe(value)}.`)
+  }
+}
+
+function expectFunction (options: PackOptions, key: 'ignore' | 'onShard' | 'onProgress'): void {
+  const value = options[key]
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidArgumentError(`Expected \`${key}\` to be a function, got ${describe(value)}.`)
+  }
+}
+
+/** Checks every option before anything is read or written, with a message naming the option and the bad value. */
+export function resolvePackOptions (path: unknown, options: PackOptions = {}): ResolvedPackOptions {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`Expected the path to pack to be a non-empty string, got ${describe(path)}.`)
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`Expected pack options to be an object, got ${describe(options)}.`)
+  }
+  const profile = resolveProfile(options.profile ?? DEFAULT_PROFILE)
+  expectBoolean(options, 'hidden')
+  expectBoolean(options, 'wrap')
+  expectBoolean(options, 'allowEmpty')
+  expectFunction(options, 'ignore')
+  expectFunction(options, 'onShard')
+  expectFunction(options, 'onProgress')
+  if (options.output !== undefined && (typeof options.output !== 'string' || options.output === '')) {
+    throw new InvalidArgumentError(`Expected \`output\` to be a non-empty path, got ${describe(options.output)}.`)
+  }
+  const shardSize = options.shardSize
+  if (shardSize !== undefined && (typeof shardSize !== 'number' || !Number.isSafeInteger(shardSize) || shardSize <= 0)) {
+    throw new InvalidShardSizeError(`Expected the shard size to be a positive whole number of bytes, got ${describe(shardSize)}.`)
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`Expected \`signal\` to be an AbortSignal, got ${describe(options.signal)}.`)
+  }
+  return {
+    ...options,
+    profile,
+    hidden: options.hidden ?? DEFAULT_HIDDEN,
+    wrap: options.wrap ?? DEFAULT_WRAP,
+    allowEmpty: options.allowEmpty ?? DEFAULT_ALLOW_EMPTY
+  }
+}

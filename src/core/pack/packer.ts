@@ -1,0 +1,197 @@
+import { mkdir, stat } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import type { CID } from 'multiformats/cid'
+import { AbortedError, EmptyInputError, FileChangedError, InvalidArgumentError, InvalidShardSizeError } from '../errors.js'
+import { emit } from '../progress.js'
+import type { PackOptions, PackProgressEvent, PackResult, ShardInfo } from './api.js'
+import type { DagLink } from './block.js'
+import { encodeCarHeader, placeholderRoot } from './car-header.js'
+import { CarSink, removeStaleShards, sectionLength, type CarTarget } from './car-sink.js'
+import { ChunkReader } from './chunk-reader.js'
+import { writeDirectory, type DirectoryChild } from './directory.js'
+import { FileDagBuilder, type BlockOut } from './file-dag.js'
+import { resolvePackOptions, type ResolvedPackOptions } from './options.js'
+import { rootCidLength, type CidProfile } from './profiles.js'
+import { filesInOrder, shapeRoot, treeStats, type TreeStats } from './root-shape.js'
+import { encodeFileLeaf } from './unixfs-nodes.js'
+import { walk, type WalkEntry, type WalkFile } from './walk.js'
+
+/** Least time between two `pinship:pack:bytes` events. */
+export const PROGRESS_INTERVAL_MS = 100
+
+type BytesDetail = Extract<PackProgressEvent, { type: 'pinship:pack:bytes' }>['detail']
+
+/**
+ * Packs a file or folder into a UnixFS DAG inside one CARv1 or several CARv1 shards, streaming: no whole file and no
+ * whole CAR is ever held in memory.
+ *
+ * Passes: when the CAR is written and nobody needs shards before the end, one pass writes every shard with a
+ * placeholder root, then patches the headers and hashes each shard for its CAR CID. When `onShard` is given, or when
+ * nothing is written, a first pass computes the root and a second pass writes (or hashes) shards with their final
+ * header, so each shard is complete — `onShard` fires — while later ones are still being written.
+ */
+export async function pack (path: string, options: PackOptions = {}): Promise<PackResult> {
+  const opts = resolvePackOptions(path, options)
+  const target = await prepareTarget(opts)
+  const exclude = target.kind === 'none' ? [] : [target.path]
+  const tree = await walk(path, { hidden: opts.hidden, ignore: opts.ignore, exclude, signal: opts.signal })
+  const root = shapeRoot(tree, opts.profile, opts.wrap)
+  const stats = treeStats(root)
+  if (stats.files === 0 && !opts.allowEmpty) {
+    throw new EmptyInputError(`${path} holds no files to pack${opts.hidden ? '' : ' (hidden files were left out)'}. ` +
+      'Check the path (and any exclusions), or allow an empty folder.')
+  }
+  if (opts.shardSize !== undefined) checkShardSize(opts.shardSize, opts.profile, stats)
+  emit(opts, 'pinship:pack:start', { path, files: stats.files, bytes: stats.bytes })
+
+  const files = filesInOrder(root)
+  const twoPass = target.kind === 'none' || opts.onShard !== undefined
+  const progress = new Progress(opts, stats, twoPass ? 2 : 1)
+  const rootByteLength = rootCidLength(opts.profile)
+
+  let knownRoot: CID | undefined
+  const displayPath = (file: WalkFile): string => tree.kind === 'file' ? path : join(path, file.relPath)
+  const run = async (out: BlockOut): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out)
+  if (twoPass) knownRoot = (await run(nullOut)).cid
+
+  const onShard = async (shard: ShardInfo & { index: number }): Promise<void> => {
+    emit(opts, 'pinship:pack:shard', shard)
+    await opts.onShard?.(shard)
+  }
+  const sink = new CarSink({ target, root: knownRoot, rootByteLength, shardSize: opts.shardSize, onShard: knownRoot === undefined ? undefined : onShard })
+  let shards: Array<ShardInfo & { index: number }>
+  let rootLink: DagLink
+  try {
+    rootLink = await run(block => sink.put(block))
+    if (knownRoot !== undefined && knownRoot.toString() !== rootLink.cid.toString()) {
+      throw new FileChangedError(`${path} changed while it was being packed (the second read gave root ${rootLink.cid.toString()}, ` +
+        `the first ${knownRoot.toString()}). Pack again once nothing is writing to the folder.`)
+    }
+    shards = await sink.finish(rootLink.cid)
+    if (target.kind === 'dir') await removeStaleShards(target.path, shards.length)
+  } catch (err) {
+    await sink.abort()
+    throw err
+  }
+  if (knownRoot === undefined) for (const shard of shards) emit(opts, 'pinship:pack:shard', shard)
+  progress.finish()
+
+  const result: PackResult = {
+    cid: rootLink.cid.toString(),
+    profile: opts.profile.name,
+    files: stats.files,
+    bytes: stats.bytes,
+    carBytes: shards.reduce((sum, s) => sum + s.bytes, 0),
+    blocks: sink.blocks,
+    shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks }))
+  }
+  emit(opts, 'pinship:pack:done', result)
+  return result
+}
+
+const nullOut: BlockOut = block => {
+  block.release?.()
+  return undefined
+}
+
+/** Where the CAR goes; refuses an output that is the wrong kind of thing before any work is done. */
+async function prepareTarget (opts: ResolvedPackOptions): Promise<CarTarget> {
+  if (opts.output === undefined) return { kind: 'none' }
+  const path = resolve(opts.output)
+  const existing = await stat(path).catch(() => null)
+  if (opts.shardSize === undefined) {
+    if (existing?.isDirectory() === true) {
+      throw new InvalidArgumentError(`Output ${opts.output} is a folder. Give a file path for the CAR, or add a shard size to write shards into that folder.`)
+    }
+    await mkdir(dirname(path), { recursive: true })
+    return { kind: 'file', path }
+  }
+  if (existing !== null && !existing.isDirectory()) {
+    throw new InvalidArgumentError(`Output ${opts.output} is a file, but sharded output goes into a folder (shard-0001.car, …). Give a folder path.`)
+  }
+  await mkdir(path, { recursive: true })
+  return { kind: 'dir', path }
+}
+
+/** The smallest shard that holds the largest leaf this input will produce, plus the header. */
+function checkShardSize (shardSize: number, profile: CidProfile, stats: TreeStats): void {
+  const header = encodeCarHeader(placeholderRoot(rootCidLength(profile))).byteLength
+  const largestChunk = Math.min(stats.largestFile, profile.chunkSize)
+  const leaf = profile.rawLeaves
+    ? { cid: placeholderRoot(36), length: largestChunk }
+    : { cid: placeholderRoot(34), length: encodeFileLeaf(new Uint8Array(largestChunk), 0).bytes.byteLength }
+  const minimum = header + sectionLength(leaf.cid, leaf.length)
+  if (shardSize < minimum) {
+    throw new InvalidShardSizeError(`Shard size ${shardSize} is too small: the largest block of this input needs ` +
+      `${minimum} bytes in a shard (a ${header}-byte header plus the block). Use a shard size of at least ${minimum}.`)
+  }
+}
+
+/** One pass over the tree: every block goes to `out` in a fixed order (each directory after its children). */
+async function encode (
+  root: WalkEntry, files: WalkFile[], opts: ResolvedPackOptions, progress: Progress, displayPath: (file: WalkFile) => string, out: BlockOut
+): Promise<DagLink> {
+  const reader = new ChunkReader(files, opts.profile.chunkSize, { displayPath })
+  let fileIndex = 0
+  const visit = async (entry: WalkEntry): Promise<DagLink> => {
+    if (entry.kind === 'file') {
+      const index = fileIndex++
+      const dag = new FileDagBuilder(opts.profile, out)
+      for (;;) {
+        if (opts.signal?.aborted === true) throw new AbortedError('Packing was aborted.', { cause: opts.signal.reason })
+        const chunk = await reader.next(index)
+        const length = chunk.bytes.byteLength
+        await dag.add(chunk.bytes, chunk.release)
+        progress.add(length, chunk.last ? 1 : 0)
+        if (chunk.last) break
+      }
+      return await dag.close()
+    }
+    const children: DirectoryChild[] = []
+    for (const child of entry.children) {
+      children.push({ name: child.name, link: await visit(child), counted: child.kind === 'file' || child.children.length === 0 })
+    }
+    return await writeDirectory(children, opts.profile, out)
+  }
+  try {
+    return await visit(root)
+  } finally {
+    await reader.close()
+  }
+}
+
+/** Throttled `pinship:pack:bytes` events; with two passes the totals count both. */
+class Progress {
+  readonly #opts: ResolvedPackOptions
+  readonly #totalBytes: number
+  readonly #totalFiles: number
+  #bytes = 0
+  #files = 0
+  #last = 0
+
+  constructor (opts: ResolvedPackOptions, stats: TreeStats, passes: number) {
+    this.#opts = opts
+    this.#totalBytes = stats.bytes * passes
+    this.#totalFiles = stats.files * passes
+  }
+
+  add (bytes: number, files: number): void {
+    this.#bytes += bytes
+    this.#files += files
+    if (this.#opts.onProgress === undefined) return
+    const now = Date.now()
+    if (now - this.#last >= PROGRESS_INTERVAL_MS) {
+      this.#last = now
+      this.#send()
+    }
+  }
+
+  finish (): void {
+    this.#send()
+  }
+
+  #send (): void {
+    const detail: BytesDetail = { bytes: this.#bytes, totalBytes: this.#totalBytes, files: this.#files, totalFiles: this.#totalFiles }
+    emit(this.#opts, 'pinship:pack:bytes', detail)
+  }
+}

@@ -1,0 +1,210 @@
+import { lstat, readdir, realpath, stat } from 'node:fs/promises'
+import type { Dirent, Stats } from 'node:fs'
+import { basename, isAbsolute, join, relative, resolve } from 'node:path'
+import {
+  AbortedError, PathNotFoundError, SymlinkCycleError, SymlinkOutsideError, UnreadablePathError,
+  UnsupportedFileTypeError
+} from '../errors.js'
+
+export interface WalkFile {
+  kind: 'file'
+  name: string
+  /** Path inside the packed folder, POSIX separators (the file's own name when a single file is packed). */
+  relPath: string
+  /** Where the bytes are read from (symlinks resolved). */
+  readPath: string
+  size: number
+}
+
+export interface WalkDir {
+  kind: 'dir'
+  name: string
+  relPath: string
+  /** Sorted by UTF-8 bytes of the name, so the CAR's block order is the same on every machine. */
+  children: WalkEntry[]
+}
+
+export type WalkEntry = WalkFile | WalkDir
+
+export interface WalkOptions {
+  /** @default true */
+  hidden?: boolean
+  ignore?: (relativePosixPath: string, isDirectory: boolean) => boolean
+  /** Absolute paths left out wherever they appear (the CAR being written into the folder, for one). */
+  exclude?: readonly string[]
+  signal?: AbortSignal
+  /** Most file-system calls in flight at once. @default DEFAULT_WALK_CONCURRENCY */
+  concurrency?: number
+}
+
+export const DEFAULT_WALK_CONCURRENCY = 32
+
+const utf8 = new TextEncoder()
+
+/** Sort key: UTF-8 byte order, the order dag-pb gives links, independent of locale and readdir order. */
+export function compareNames (a: string, b: string): number {
+  return Buffer.compare(utf8.encode(a), utf8.encode(b))
+}
+
+/** Bounds the number of concurrent fs calls without ever holding a slot while waiting on children. */
+class Limiter {
+  #active = 0
+  readonly #queue: Array<() => void> = []
+  constructor (readonly max: number) {}
+  async run<T> (fn: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.max) await new Promise<void>(resolve => this.#queue.push(resolve))
+    this.#active++
+    try { return await fn() } finally {
+      this.#active--
+      this.#queue.shift()?.()
+    }
+  }
+}
+
+interface Context {
+  input: string
+  rootReal: string
+  hidden: boolean
+  ignore?: (relativePosixPath: string, isDirectory: boolean) => boolean
+  exclude: Set<string>
+  signal?: AbortSignal
+  limit: Limiter
+}
+
+/**
+ * Lists what will be packed: follows symlinks that stay inside the folder, refuses those that leave it or loop, and
+ * refuses sockets, FIFOs and devices — each error names the path. Holds names and sizes only, never content.
+ */
+export async function walk (input: string, options: WalkOptions = {}): Promise<WalkEntry> {
+  const absolute = resolve(input)
+  try {
+    await lstat(absolute)
+  } catch (err) {
+    throw fsError(err, input, 'the path to pack')
+  }
+  let rootReal: string
+  let rootStat: Stats
+  try {
+    rootReal = await realpath(absolute)
+    rootStat = await stat(rootReal)
+  } catch (err) {
+    throw fsError(err, input, 'the path to pack')
+  }
+  const ctx: Context = {
+    input,
+    rootReal,
+    hidden: options.hidden ?? true,
+    ignore: options.ignore,
+    exclude: new Set((options.exclude ?? []).map(p => resolve(p))),
+    signal: options.signal,
+    limit: new Limiter(options.concurrency ?? DEFAULT_WALK_CONCURRENCY)
+  }
+  const name = basename(absolute)
+  if (rootStat.isFile()) return { kind: 'file', name, relPath: name, readPath: rootReal, size: rootStat.size }
+  if (rootStat.isDirectory()) {
+    return { kind: 'dir', name, relPath: '', children: await walkDir(ctx, rootReal, '', [rootReal]) }
+  }
+  throw new UnsupportedFileTypeError(`${input} is ${describeType(rootStat)}, not a file or folder. Pack a file or a folder.`)
+}
+
+async function walkDir (ctx: Context, realDir: string, relDir: string, ancestors: readonly string[]): Promise<WalkEntry[]> {
+  if (ctx.signal?.aborted === true) throw new AbortedError('Packing was aborted.', { cause: ctx.signal.reason })
+  let dirents: Dirent[]
+  try {
+    dirents = await ctx.limit.run(async () => await readdir(realDir, { withFileTypes: true }))
+  } catch (err) {
+    throw fsError(err, display(ctx, relDir), 'a folder')
+  }
+  const entries = await Promise.all(dirents.map(async d => await visit(ctx, d, realDir, relDir, ancestors)))
+  const kept = entries.filter((e): e is WalkEntry => e !== null)
+  return kept.sort((a, b) => compareNames(a.name, b.name))
+}
+
+async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: string, ancestors: readonly string[]): Promise<WalkEntry | null> {
+  const name = dirent.name
+  if (!ctx.hidden && name.startsWith('.')) return null
+  const relPath = relDir === '' ? name : `${relDir}/${name}`
+  const here = join(realDir, name)
+  if (ctx.exclude.has(here) || ctx.exclude.has(resolve(ctx.input, relPath))) return null
+
+  let target = here
+  let st: Stats
+  if (dirent.isSymbolicLink()) {
+    try {
+      target = await ctx.limit.run(async () => await realpath(here))
+    } catch (err) {
+      if (ctx.ignore?.(relPath, false) === true) return null
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ELOOP') {
+        throw new SymlinkCycleError(`Symlink ${display(ctx, relPath)} loops back on itself. Remove it or point it at a real file.`, { cause: err })
+      }
+      throw new UnreadablePathError(`Symlink ${display(ctx, relPath)} is broken (what it points to cannot be read). Remove it or fix its target.`, { cause: err })
+    }
+    try {
+      st = await ctx.limit.run(async () => await stat(target))
+    } catch (err) {
+      throw fsError(err, display(ctx, relPath), 'a symlink target')
+    }
+    if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
+    const inside = relative(ctx.rootReal, target)
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      throw new SymlinkOutsideError(`Symlink ${display(ctx, relPath)} points outside the folder being packed (to ${target}). ` +
+        'Remove it, exclude it, or replace it with a copy of what it points to.')
+    }
+    if (ctx.exclude.has(target)) return null
+  } else if (dirent.isFile() || dirent.isDirectory()) {
+    if (ctx.ignore?.(relPath, dirent.isDirectory()) === true) return null
+    if (dirent.isDirectory()) return { kind: 'dir', name, relPath, children: await walkDir(ctx, here, relPath, [...ancestors, here]) }
+    try {
+      st = await ctx.limit.run(async () => await stat(here))
+    } catch (err) {
+      throw fsError(err, display(ctx, relPath), 'a file')
+    }
+  } else {
+    try {
+      st = await ctx.limit.run(async () => await lstat(here))
+    } catch (err) {
+      throw fsError(err, display(ctx, relPath), 'an entry')
+    }
+    if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
+  }
+
+  if (st.isFile()) return { kind: 'file', name, relPath, readPath: target, size: st.size }
+  if (st.isDirectory()) {
+    if (ancestors.includes(target)) {
+      throw new SymlinkCycleError(`Symlink ${display(ctx, relPath)} points to ${relative(ctx.rootReal, target) || 'the packed folder'}, ` +
+        'a folder that contains it, so the tree would never end. Remove the link or exclude it.')
+    }
+    return { kind: 'dir', name, relPath, children: await walkDir(ctx, target, relPath, [...ancestors, target]) }
+  }
+  throw new UnsupportedFileTypeError(`${display(ctx, relPath)} is ${describeType(st)}, which cannot be packed. ` +
+    'Remove it from the folder or exclude it.')
+}
+
+function display (ctx: Context, relPath: string): string {
+  return relPath === '' ? ctx.input : join(ctx.input, relPath)
+}
+
+function describeType (st: Stats): string {
+  if (st.isSocket()) return 'a socket'
+  if (st.isFIFO()) return 'a FIFO (named pipe)'
+  if (st.isBlockDevice()) return 'a block device'
+  if (st.isCharacterDevice()) return 'a character device'
+  return 'not a regular file'
+}
+
+/** Turns an fs error into PathNotFoundError / UnreadablePathError naming the path. */
+export function fsError (err: unknown, path: string, what: string): Error {
+  const code = (err as NodeJS.ErrnoException)?.code
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new PathNotFoundError(`${path} does not exist (${what}). Check the path and run again.`, { cause: err })
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UnreadablePathError(`${path} cannot be read (permission denied). Fix its permissions or exclude it.`, { cause: err })
+  }
+  if (code === 'ELOOP') {
+    return new SymlinkCycleError(`${path} is a symlink loop. Remove it or point it at a real file.`, { cause: err })
+  }
+  const reason = err instanceof Error ? err.message : String(err)
+  return new UnreadablePathError(`${path} cannot be read: ${reason}`, { cause: err })
+}
