@@ -1,5 +1,6 @@
 import type { ProgressOptions } from '../progress.js'
 import type { PackResult, ProfileName } from '../pack/api.js'
+import type { RetryOptions } from '../retry.js'
 import type { Deal, PinState, ServiceConfig } from '../services/api.js'
 
 export type WaitFor = 'none' | 'uploaded' | 'pinned' | 'deal'
@@ -34,6 +35,14 @@ export interface DeployOptions extends ProgressOptions {
   /** Keep the (unsharded) CAR at this path for later steps. */
   carPath?: string
   signal?: AbortSignal
+  /** Shards uploaded at once per service. @default DEFAULT_UPLOAD_CONCURRENCY */
+  concurrency?: number
+  /** Retry policy for every request (tests scale delays down with `minDelayMs`). @default retry.ts defaults */
+  retry?: RetryOptions
+  /** Backoff between pin-state polls. @default { minDelayMs: DEFAULT_POLL_MIN_DELAY_MS, maxDelayMs: DEFAULT_POLL_MAX_DELAY_MS } */
+  poll?: RetryOptions
+  /** Idle timeout of one request. @default DEFAULT_REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
 }
 
 export interface ServiceResult {
@@ -43,6 +52,19 @@ export interface ServiceResult {
   status: PinState | 'uploaded' | null
   deals: Deal[]
   error: { code: string, message: string } | null
+  /** Service-side id for later status calls (PSA requestid, Pinata job id, S3 key), when there is one. */
+  requestId?: string
+  /** Raw status words of the last status answer, for display. */
+  rawStatus?: string
+}
+
+export interface VerifyResult {
+  gateway: string
+  ok: boolean
+  /** Blocks received and checked. */
+  blocks: number
+  bytes: number
+  error: { code: string, message: string } | null
 }
 
 export interface DeployResult {
@@ -51,6 +73,8 @@ export interface DeployResult {
   results: ServiceResult[]
   /** Gateway URLs: for each gateway, path style then subdomain style. */
   urls: string[]
-  /** true when `require` is satisfied. */
+  /** true when `require` is satisfied (and, with `verify`, the gateway check passed). */
   ok: boolean
+  /** The gateway check, when `verify` was asked for. */
+  verify?: VerifyResult
 }

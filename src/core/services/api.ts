@@ -44,6 +44,8 @@ export interface ShardUpload {
 
 export interface RequestOptions extends ProgressOptions {
   signal?: AbortSignal
+  /** Upload progress: running count of request-body bytes sent (uploads only). */
+  onBytes?: (bytes: number) => void
 }
 
 /** What an upload of one shard told us. */
@@ -67,6 +69,8 @@ export interface PinningService {
   readonly acceptsShards: boolean
   /** Whether the service can take content by upload; false for pin-by-CID-only services (psa). */
   readonly uploads: boolean
+  /** Whether status() reports Filecoin deals (so `--wait deal` can be met). @default false */
+  readonly reportsDeals?: boolean
   uploadCar?(root: string, shard: ShardUpload, options?: RequestOptions & { name?: string }): Promise<UploadReceipt>
   pin?(cid: string, options?: RequestOptions & { name?: string, origins?: string[], meta?: Record<string, string> }): Promise<UploadReceipt>
   unpin?(cid: string, options?: RequestOptions): Promise<void>

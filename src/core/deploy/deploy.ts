@@ -1,0 +1,346 @@
+/**
+ * The deploy pipeline: pack (streaming, sharded) → upload shards as the packer finishes them, a bounded pool per
+ * service → one CAR for services that take only whole CARs → pin-by-CID services → wait for pin states → verify
+ * through a gateway → per-service results. Every request goes through the one retry policy; every CID a service
+ * reports is checked against the local root.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
+import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError } from '../errors.js'
+import { gatewayUrls } from '../gateway-urls.js'
+import type { PackResult, ShardInfo } from '../pack/api.js'
+import { pack } from '../pack/index.js'
+import { emit } from '../progress.js'
+import { DEFAULT_MAX_RETRY_TIME_MS, withRetry, type RetryInfo } from '../retry.js'
+import type { PinState, ServiceStatus, ShardUpload, UploadReceipt } from '../services/api.js'
+import type { DeployOptions, DeployResult, ServiceResult, VerifyResult } from './api.js'
+import { joinShards, readCarRoot } from './car-files.js'
+import { checkReportedCid } from './cid-check.js'
+import { planDeploy, type DeployPlan, type Target } from './plan.js'
+import { createPool, type Pool } from './pool.js'
+import { verifyThroughGateway } from './verify.js'
+import { waitForState } from './wait.js'
+
+/** Upload progress events at most this often per shard (a 100 MB shard would otherwise emit ~1500). */
+const PROGRESS_STEP_BYTES = 1024 * 1024
+
+interface TargetState {
+  target: Target
+  /** Cancels this service's in-flight uploads once one of them failed for good. */
+  abort: AbortController
+  signal: AbortSignal
+  error: PinshipError | null
+  status: PinState | 'uploaded' | null
+  last?: ServiceStatus
+  requestId?: string
+  jobs: Array<Promise<void>>
+  shardsDone: number
+  bytesDone: number
+}
+
+function errorJson (err: PinshipError | null): { code: string, message: string } | null {
+  return err === null ? null : { code: err.code, message: err.message }
+}
+
+function asPinshipError (err: unknown): PinshipError {
+  if (err instanceof PinshipError) return err
+  return new PinshipError('ERR_UNEXPECTED', `unexpected failure: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+}
+
+class Deployment {
+  private readonly states: TargetState[]
+  private clockStart: number | undefined
+  private readonly name: string
+
+  constructor (private readonly plan: DeployPlan, private readonly options: DeployOptions) {
+    this.name = options.name ?? basename(resolve(plan.path))
+    this.states = plan.targets.map(target => {
+      const abort = new AbortController()
+      const signal = options.signal !== undefined ? AbortSignal.any([abort.signal, options.signal]) : abort.signal
+      return { target, abort, signal, error: null, status: null, jobs: [], shardsDone: 0, bytesDone: 0 }
+    })
+  }
+
+  /** The --timeout clock runs from the first request to a service: packing is local work. */
+  private startClock (): void {
+    this.clockStart ??= performance.now()
+  }
+
+  private get deadline (): number {
+    return (this.clockStart ?? performance.now()) + this.plan.timeoutMs
+  }
+
+  private retryOptions (s: TargetState, operation: string): Parameters<typeof withRetry>[1] {
+    const budget = Math.max(0, this.deadline - performance.now())
+    return {
+      ...this.plan.retry,
+      maxRetryTimeMs: Math.min(this.plan.retry.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS, budget),
+      signal: s.signal,
+      onRetry: (info: RetryInfo) => this.onRetry(s.target.service.slug, operation, info)
+    }
+  }
+
+  private onRetry (service: string, operation: string, info: RetryInfo): void {
+    emit(this.options, 'pinship:deploy:retry', {
+      service,
+      operation,
+      attempt: info.attempt,
+      retriesLeft: info.retriesLeft,
+      ...(info.retryAfterMs !== undefined ? { retryAfterMs: info.retryAfterMs } : {}),
+      error: { code: info.error.code, message: info.error.message }
+    })
+  }
+
+  private fail (s: TargetState, err: unknown): void {
+    if (s.error !== null) return
+    const e = asPinshipError(err)
+    // Our own abort after a first failure surfaces as AbortedError on sibling uploads: keep the real cause.
+    s.error = e
+    s.abort.abort()
+    emit(this.options, 'pinship:deploy:service-done', { service: s.target.service.slug, status: s.status, error: errorJson(e) })
+  }
+
+  private async uploadOne (s: TargetState, root: string, shard: ShardUpload): Promise<void> {
+    const service = s.target.service
+    const uploadCar = service.uploadCar?.bind(service)
+    if (uploadCar === undefined) return
+    const receipt: UploadReceipt = await withRetry(async attempt => {
+      emit(this.options, 'pinship:deploy:shard-start', { service: service.slug, shard: shard.index, shards: shard.count, bytes: shard.bytes, attempt })
+      let lastEmit = 0
+      const r = await uploadCar(root, shard, {
+        signal: s.signal,
+        name: this.name,
+        onBytes: (sent: number) => {
+          if (sent - lastEmit < PROGRESS_STEP_BYTES && sent !== shard.bytes) return
+          lastEmit = sent
+          emit(this.options, 'pinship:deploy:shard-bytes', { service: service.slug, shard: shard.index, sent, bytes: shard.bytes })
+        }
+      })
+      // A mismatch is not retryable: the service built or stored something else.
+      checkReportedCid(service.slug, r.cid, root, shard.count === 1 ? 'upload' : `shard ${shard.index}`)
+      return r
+    }, this.retryOptions(s, `upload shard ${shard.index}`))
+    if (receipt.requestId !== undefined) s.requestId = receipt.requestId
+    s.shardsDone++
+    s.bytesDone += shard.bytes
+    emit(this.options, 'pinship:deploy:shard-done', { service: service.slug, shard: shard.index, shards: shard.count, bytes: shard.bytes, cid: receipt.cid })
+  }
+
+  private schedule (s: TargetState, pool: Pool, root: string, shard: ShardUpload): void {
+    if (s.error !== null) return
+    this.startClock()
+    s.jobs.push(pool.run(async () => {
+      if (s.error !== null) return
+      await this.uploadOne(s, root, shard)
+    }).catch(err => this.fail(s, err)))
+  }
+
+  async run (): Promise<DeployResult> {
+    const plan = this.plan
+    const shardStates = this.states.filter(s => s.target.service.uploads && s.target.service.acceptsShards)
+    const wholeStates = this.states.filter(s => s.target.service.uploads && !s.target.service.acceptsShards)
+    const pinStates = this.states.filter(s => !s.target.service.uploads)
+    const sharded = shardStates.length > 0
+    const pools = new Map(shardStates.map(s => [s, createPool(plan.concurrency)]))
+    emit(this.options, 'pinship:deploy:plan', {
+      services: this.states.map(s => ({ service: s.target.service.slug, endpoint: s.target.service.endpoint, uploads: s.target.service.uploads, acceptsShards: s.target.service.acceptsShards })),
+      shardSize: sharded ? plan.shardSize ?? null : null,
+      wait: plan.wait,
+      timeoutMs: plan.timeoutMs
+    })
+
+    const tmp = await mkdtemp(join(tmpdir(), 'pinship-deploy-'))
+    try {
+      let headerRoot: string | undefined
+      const onShard = sharded
+        ? async (info: ShardInfo & { index: number }) => {
+          if (info.path === null) throw new InvalidCarError('the packer wrote no shard file; cannot upload')
+          const root = await readCarRoot(info.path)
+          if (headerRoot !== undefined && root !== headerRoot) {
+            throw new InvalidCarError(`shard ${info.index + 1} carries root ${root} but earlier shards carry ${headerRoot}`)
+          }
+          headerRoot = root
+          // The shard count is known only when packing ends: 0 until then.
+          const shard: ShardUpload = { path: info.path, bytes: info.bytes, carCid: info.carCid, index: info.index + 1, count: 0 }
+          for (const s of shardStates) this.schedule(s, pools.get(s) as Pool, root, shard)
+        }
+        : undefined
+      const wholePath = this.options.carPath ?? join(tmp, 'root.car')
+      let packed: PackResult
+      try {
+        packed = await pack(plan.path, {
+          ...(this.options.profile !== undefined ? { profile: this.options.profile } : {}),
+          ...(this.options.hidden !== undefined ? { hidden: this.options.hidden } : {}),
+          ...(this.options.ignore !== undefined ? { ignore: this.options.ignore } : {}),
+          allowEmpty: this.options.allowEmpty ?? false,
+          output: sharded ? join(tmp, 'shards') : wholePath,
+          ...(sharded ? { shardSize: plan.shardSize } : {}),
+          ...(onShard !== undefined ? { onShard } : {}),
+          ...(this.options.onProgress !== undefined ? { onProgress: this.options.onProgress } : {}),
+          ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
+        })
+      } catch (err) {
+        for (const s of this.states) s.abort.abort()
+        await Promise.allSettled(this.states.flatMap(s => s.jobs))
+        throw err
+      }
+      const root = packed.cid
+      if (headerRoot !== undefined && headerRoot !== root) {
+        throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
+      }
+
+      // Shards the packer reported without onShard (or all at once at the end) still get uploaded here.
+      if (sharded) {
+        const count = packed.shards.length
+        await Promise.allSettled(this.states.flatMap(s => s.jobs))
+        for (const s of shardStates) {
+          if (s.error === null && s.shardsDone < count) {
+            s.jobs = []
+            s.shardsDone = 0
+            s.bytesDone = 0
+            packed.shards.forEach((info, i) => {
+              if (info.path !== null) this.schedule(s, pools.get(s) as Pool, root, { path: info.path, bytes: info.bytes, carCid: info.carCid, index: i + 1, count })
+            })
+            await Promise.allSettled(s.jobs)
+          }
+          if (s.error === null) this.uploaded(s, root, count)
+        }
+      }
+
+      if (sharded && (wholeStates.length > 0 || this.options.carPath !== undefined)) {
+        await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
+      }
+      await Promise.all(wholeStates.map(async s => await this.uploadWhole(s, root, wholePath, packed)))
+      await Promise.all(pinStates.map(async s => await this.pinByCid(s, root)))
+      await Promise.all(this.states.filter(s => s.error === null).map(async s => await this.waitFor(s, root)))
+
+      let verify: VerifyResult | undefined
+      if (plan.verify && this.states.some(s => s.error === null)) {
+        this.startClock()
+        const gateway = plan.gateways[0]
+        verify = await verifyThroughGateway(gateway, root, {
+          ...(this.options.signal !== undefined ? { signal: this.options.signal } : {}),
+          retry: { ...plan.retry, maxRetryTimeMs: Math.min(plan.retry.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS, Math.max(0, this.deadline - performance.now())) },
+          ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
+          onRetry: info => this.onRetry('gateway', 'verify', info)
+        })
+        emit(this.options, 'pinship:deploy:verify', { gateway, cid: root, ok: verify.ok, blocks: verify.blocks, bytes: verify.bytes, error: verify.error })
+      }
+
+      if (this.options.signal?.aborted === true) throw new AbortedError('deploy cancelled', { cause: this.options.signal.reason })
+      const results: ServiceResult[] = this.states.map(s => {
+        const r: ServiceResult = {
+          service: s.target.service.slug,
+          endpoint: s.target.service.endpoint,
+          status: s.status,
+          deals: s.last?.deals ?? [],
+          error: errorJson(s.error)
+        }
+        if (s.requestId !== undefined) r.requestId = s.requestId
+        if (s.last?.rawStatus !== undefined) r.rawStatus = s.last.rawStatus
+        return r
+      })
+      const good = results.filter(r => r.error === null).length
+      const required = plan.require === 'all' ? good === results.length : good > 0
+      const result: DeployResult = {
+        cid: root,
+        pack: packed,
+        results,
+        urls: gatewayUrls(root, plan.gateways),
+        ok: required && (verify === undefined || verify.ok)
+      }
+      if (verify !== undefined) result.verify = verify
+      emit(this.options, 'pinship:deploy:done', result)
+      return result
+    } finally {
+      for (const s of this.states) s.abort.abort()
+      await rm(tmp, { recursive: true, force: true })
+    }
+  }
+
+  private uploaded (s: TargetState, root: string, shards: number): void {
+    s.status = 'uploaded'
+    emit(this.options, 'pinship:deploy:uploaded', { service: s.target.service.slug, cid: root, shards, bytes: s.bytesDone })
+  }
+
+  private async uploadWhole (s: TargetState, root: string, path: string, packed: PackResult): Promise<void> {
+    const bytes = packed.carBytes
+    const service = s.target.service
+    if (bytes > service.maxRequestBytes) {
+      this.fail(s, new TooLargeError(`${service.slug} takes at most ${service.maxRequestBytes} bytes in one CAR and this one is ${bytes}; it does not accept shards. Deploy a smaller folder or use a service that takes shards (local, web3storage, nftstorage).`))
+      return
+    }
+    this.startClock()
+    try {
+      // Each shard's own CAR CID does not describe the joined CAR; the adapters that take whole CARs do not use it.
+      const carCid = packed.shards.length === 1 ? packed.shards[0].carCid : root
+      await this.uploadOne(s, root, { path, bytes, carCid, index: 1, count: 1 })
+      this.uploaded(s, root, 1)
+    } catch (err) {
+      this.fail(s, err)
+    }
+  }
+
+  private async pinByCid (s: TargetState, root: string): Promise<void> {
+    const service = s.target.service
+    const pin = service.pin?.bind(service)
+    if (pin === undefined) {
+      this.fail(s, new UnsupportedOperationError(`${service.slug} can neither take uploads nor pin by CID`))
+      return
+    }
+    this.startClock()
+    try {
+      const receipt = await withRetry(async () => {
+        const r = await pin(root, { signal: s.signal, name: this.name })
+        checkReportedCid(service.slug, r.cid, root, 'pin request')
+        return r
+      }, this.retryOptions(s, 'pin'))
+      if (receipt.requestId !== undefined) s.requestId = receipt.requestId
+      s.status = 'uploaded'
+      emit(this.options, 'pinship:deploy:pin-request', { service: service.slug, cid: root, ...(receipt.requestId !== undefined ? { requestId: receipt.requestId } : {}) })
+    } catch (err) {
+      this.fail(s, err)
+    }
+  }
+
+  private async waitFor (s: TargetState, root: string): Promise<void> {
+    const service = s.target.service
+    if (this.plan.wait === 'none') {
+      emit(this.options, 'pinship:deploy:service-done', { service: service.slug, status: s.status, error: null })
+      return
+    }
+    try {
+      const final = await waitForState(service, root, {
+        wait: this.plan.wait,
+        deadline: this.deadline,
+        poll: this.plan.poll,
+        signal: s.signal,
+        ...(s.requestId !== undefined ? { requestId: s.requestId } : {}),
+        onState: st => {
+          s.last = st
+          emit(this.options, 'pinship:deploy:state', {
+            service: service.slug, cid: root, pin: st.pin, deals: st.deals, ...(st.rawStatus !== undefined ? { rawStatus: st.rawStatus } : {})
+          })
+        },
+        onRetry: info => this.onRetry(service.slug, 'status', info)
+      })
+      s.last = final
+      s.status = this.plan.wait === 'uploaded' ? 'uploaded' : final.pin
+      emit(this.options, 'pinship:deploy:service-done', { service: service.slug, status: s.status, error: null })
+    } catch (err) {
+      // What we last saw is the honest status (e.g. failed while the service retries).
+      if (s.last !== undefined) s.status = s.last.pin
+      this.fail(s, err)
+    }
+  }
+}
+
+/**
+ * Deploy a folder (or file) to one or more services. Bad options throw before anything is packed; per-service
+ * failures (auth, quota, CID mismatch, timeouts) end up in `results[i].error` and `ok`.
+ */
+export async function deploy (path: string, options: DeployOptions): Promise<DeployResult> {
+  const plan = await planDeploy(path, options)
+  return await new Deployment(plan, options).run()
+}

@@ -1,0 +1,23 @@
+import type { ProgressEvent } from '../progress.js'
+import type { Deal, PinState } from '../services/api.js'
+import type { DeployResult } from './api.js'
+
+/** What an error looks like inside an event: code and (already redacted) message, never a token. */
+export interface EventError { code: string, message: string }
+
+/**
+ * Every event deploy emits (besides the packer's `pinship:pack:*`, passed through unchanged). `service` is the
+ * slug, `shard` is 1-based; `shards` is 0 while packing still runs (the count is known only at the end).
+ */
+export type DeployProgressEvent =
+  | ProgressEvent<'pinship:deploy:plan', { services: Array<{ service: string, endpoint: string, uploads: boolean, acceptsShards: boolean }>, shardSize: number | null, wait: string, timeoutMs: number }>
+  | ProgressEvent<'pinship:deploy:shard-start', { service: string, shard: number, shards: number, bytes: number, attempt: number }>
+  | ProgressEvent<'pinship:deploy:shard-bytes', { service: string, shard: number, sent: number, bytes: number }>
+  | ProgressEvent<'pinship:deploy:shard-done', { service: string, shard: number, shards: number, bytes: number, cid: string }>
+  | ProgressEvent<'pinship:deploy:uploaded', { service: string, cid: string, shards: number, bytes: number }>
+  | ProgressEvent<'pinship:deploy:pin-request', { service: string, cid: string, requestId?: string }>
+  | ProgressEvent<'pinship:deploy:retry', { service: string, operation: string, attempt: number, retriesLeft: number, retryAfterMs?: number, error: EventError }>
+  | ProgressEvent<'pinship:deploy:state', { service: string, cid: string, pin: PinState | null, deals: Deal[], rawStatus?: string }>
+  | ProgressEvent<'pinship:deploy:service-done', { service: string, status: PinState | 'uploaded' | null, error: EventError | null }>
+  | ProgressEvent<'pinship:deploy:verify', { gateway: string, cid: string, ok: boolean, blocks: number, bytes: number, error: EventError | null }>
+  | ProgressEvent<'pinship:deploy:done', DeployResult>

@@ -1,0 +1,7 @@
+export { deploy } from './deploy.js'
+export { status, pin, unpin, list, checkCid, type OpOptions, type ListedPin } from './ops.js'
+export { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_GATEWAYS, DEFAULT_POLL_MIN_DELAY_MS, DEFAULT_POLL_MAX_DELAY_MS } from './plan.js'
+export { sameCid } from './cid-check.js'
+export type * from './api.js'
+export { DEFAULT_WAIT, DEFAULT_TIMEOUT_MS } from './api.js'
+export type { DeployProgressEvent, EventError } from './events.js'

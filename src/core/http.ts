@@ -1,0 +1,352 @@
+/**
+ * The one HTTP helper every adapter uses. It sends a request through undici (the platform `fetch` with an undici
+ * `Agent`, so `nock` can intercept it in tests), enforces an idle timeout, honours cancellation, and turns every
+ * failure into a PinshipError subclass whose message names the service and says what to do. It never retries:
+ * retries live in `retry.ts`.
+ */
+import { Readable } from 'node:stream'
+import { Agent } from 'undici'
+import {
+  AbortedError, AuthError, ForbiddenError, NetworkError, NotFoundError, PinshipError, QuotaError, RateLimitedError,
+  ServiceError, ServiceUnavailableError, TimeoutError, TooLargeError
+} from './errors.js'
+
+/** Abort a request when no bytes move (either way) for this long. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000
+export const USER_AGENT = 'pinship/0.1.0'
+
+let sharedAgent: Agent | undefined
+function agent (): Agent {
+  // Timeouts are enforced by our own idle timer (which also works under nock); the agent only pools connections.
+  sharedAgent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 4_000, connections: 32 })
+  return sharedAgent
+}
+
+/** What an adapter extracted from a service's error body. */
+export interface ErrorDetail {
+  /** The service's own words, already trimmed. */
+  message?: string
+  /** The service's machine code (INSUFFICIENT_FUNDS, SlowDown, ERROR_FEATURE_HAS_BEEN_SUNSET…). */
+  code?: string
+}
+
+/** Who we are talking to, for messages and redaction. */
+export interface HttpContext {
+  /** Service slug, e.g. "psa". */
+  service: string
+  /** Strings that must never appear in an error message (tokens, secrets). */
+  secrets?: string[]
+  /** Pulls the service's message out of an error body (each adapter knows its own error shape). */
+  parseError?: (status: number, body: string, headers: Headers) => ErrorDetail
+  /** Lets an adapter turn a specific answer into a more precise error; undefined = use the generic mapping. */
+  mapError?: (status: number, detail: ErrorDetail, where: string) => PinshipError | undefined
+}
+
+export interface HttpRequestInit {
+  method?: string
+  headers?: Record<string, string>
+  /** Streams must be fresh per call: a retry calls the adapter again, which opens the file again. */
+  body?: string | Uint8Array | FormData | ReadableStream<Uint8Array> | Readable
+  signal?: AbortSignal
+  /** Idle timeout. @default DEFAULT_REQUEST_TIMEOUT_MS */
+  timeoutMs?: number
+  /** Statuses to hand back instead of throwing (e.g. 404 for "not known here"). */
+  allowStatus?: number[]
+  /** Called with the running count of request-body bytes sent (stream bodies only). */
+  onUploadBytes?: (bytes: number) => void
+}
+
+export interface HttpResponse {
+  status: number
+  headers: Headers
+  /** The whole response body as text (bodies we read are small JSON/XML answers). */
+  text: string
+}
+
+/** Parse a Retry-After header: delta-seconds or an HTTP date. */
+export function parseRetryAfter (value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}
+
+/** Replace every secret with "***" so a service echoing a token cannot leak it into a message. */
+export function redact (text: string, secrets: string[] = []): string {
+  let out = text
+  for (const s of secrets) {
+    if (s.length >= 4) out = out.split(s).join('***')
+  }
+  return out
+}
+
+function describeEndpoint (url: URL): string {
+  return `${url.protocol}//${url.host}`
+}
+
+class IdleTimer {
+  private timer: NodeJS.Timeout | undefined
+  fired = false
+  constructor (private readonly ms: number, private readonly controller: AbortController) {
+    this.touch()
+  }
+
+  touch (): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.ms <= 0 || !Number.isFinite(this.ms)) return
+    this.timer = setTimeout(() => { this.fired = true; this.controller.abort(new Error('idle timeout')) }, this.ms)
+    this.timer.unref?.()
+  }
+
+  stop (): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+  }
+}
+
+function toWebStream (body: ReadableStream<Uint8Array> | Readable, timer: IdleTimer,
+  onBytes: ((n: number) => void) | undefined): ReadableStream<Uint8Array> {
+  const source = body instanceof Readable ? Readable.toWeb(body) as ReadableStream<Uint8Array> : body
+  let sent = 0
+  // Counting bytes as fetch pulls them gives upload progress and keeps the idle timer alive during long uploads.
+  return source.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform (chunk, controller) {
+      sent += chunk.byteLength
+      timer.touch()
+      onBytes?.(sent)
+      controller.enqueue(chunk)
+    }
+  }))
+}
+
+function networkCode (err: unknown): string | undefined {
+  const seen = new Set<unknown>()
+  let cur: any = err
+  while (cur !== undefined && cur !== null && !seen.has(cur)) {
+    seen.add(cur)
+    if (typeof cur.code === 'string') return cur.code
+    if (Array.isArray(cur.errors) && cur.errors.length > 0 && typeof cur.errors[0]?.code === 'string') return cur.errors[0].code
+    cur = cur.cause
+  }
+  return undefined
+}
+
+const CONNECT_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is the service running and is the endpoint right?',
+  ENOTFOUND: 'host not found: check the endpoint URL',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  ECONNRESET: 'connection reset by the peer',
+  EPIPE: 'connection closed while sending',
+  UND_ERR_SOCKET: 'connection closed unexpectedly',
+  UND_ERR_CONNECT_TIMEOUT: 'connecting timed out',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable'
+}
+
+function transportError (err: unknown, ctx: HttpContext, url: URL, init: HttpRequestInit, timer: IdleTimer,
+  phase: 'sending the request' | 'reading the response'): PinshipError {
+  const where = `${ctx.service} at ${describeEndpoint(url)}`
+  if (err instanceof PinshipError) return err
+  if (init.signal?.aborted === true) {
+    return new AbortedError(`${where}: request cancelled`, { cause: init.signal.reason })
+  }
+  if (timer.fired) {
+    const secs = Math.round((init.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000)
+    return new TimeoutError(`${where}: no data for ${secs} s while ${phase}; the service may be overloaded (it will be retried)`, { cause: err })
+  }
+  const code = networkCode(err)
+  const hint = code !== undefined ? (CONNECT_HINTS[code] ?? code) : (err instanceof Error ? err.message : String(err))
+  const retryable = code !== 'ENOTFOUND'
+  return new NetworkError(redact(`${where}: ${hint} (while ${phase})`, ctx.secrets), { cause: err, retryable })
+}
+
+/** The generic status → error mapping, after the adapter had its say. */
+export function statusError (ctx: HttpContext, url: URL, status: number, body: string, headers: Headers): PinshipError {
+  const where = `${ctx.service} at ${describeEndpoint(url)}`
+  let detail: ErrorDetail = {}
+  try { detail = ctx.parseError?.(status, body, headers) ?? {} } catch { /* an unparsable error body still maps by status */ }
+  if (detail.message === undefined) {
+    const plain = body.trim()
+    if (plain !== '' && plain.length <= 300 && !plain.startsWith('<')) detail.message = plain
+  }
+  const said = detail.message !== undefined ? `: ${detail.message}` : ''
+  const retryAfterMs = parseRetryAfter(headers.get('retry-after'))
+  const mapped = ctx.mapError?.(status, detail, where)
+  const err = mapped ?? genericStatusError(where, status, said, detail, retryAfterMs)
+  if (ctx.secrets === undefined || ctx.secrets.length === 0) return err
+  const clean = redact(err.message, ctx.secrets)
+  if (clean === err.message) return err
+  const Cls = err.constructor as new (m: string, o: object) => PinshipError
+  return new Cls(clean, { retryable: err.retryable, retryAfterMs: err.retryAfterMs, status: err.status })
+}
+
+function genericStatusError (where: string, status: number, said: string, detail: ErrorDetail,
+  retryAfterMs: number | undefined): PinshipError {
+  const opts = { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }
+  if (status === 401) {
+    return new AuthError(`${where} rejected the token (HTTP 401${said}). Check --token or PINSHIP_TOKEN holds a valid token for this service.`, opts)
+  }
+  if (status === 403) {
+    return new ForbiddenError(`${where} refused the request (HTTP 403${said}). The token may be invalid, expired or lack permission for this operation: create one with the needed scope.`, opts)
+  }
+  if (status === 402 || (status === 409 && /insufficient_funds|quota/i.test(`${detail.code ?? ''} ${detail.message ?? ''}`))) {
+    return new QuotaError(`${where} says the account is over its quota (HTTP ${status}${said}). Free space, unpin old content or upgrade the plan.`, opts)
+  }
+  if (status === 413) {
+    return new TooLargeError(`${where} refused the request as too large (HTTP 413${said}). Use a smaller --shard-size.`, opts)
+  }
+  if (status === 404) return new NotFoundError(`${where}: not found (HTTP 404${said})`, opts)
+  if (status === 410) {
+    return new ServiceError(`${where} no longer offers this API (HTTP 410${said}). The service has shut down: pick another --service, or point --endpoint at a compatible server (e.g. \`pinship serve\`).`, opts)
+  }
+  if (status === 429) {
+    const wait = retryAfterMs !== undefined ? `; it asks to wait ${Math.ceil(retryAfterMs / 1000)} s` : ''
+    return new RateLimitedError(`${where} is rate limiting requests (HTTP 429${said})${wait}`, opts)
+  }
+  if (status >= 500) {
+    return new ServiceUnavailableError(`${where} failed with HTTP ${status}${said}; the service may be down or overloaded`, { ...opts, retryable: true })
+  }
+  return new ServiceError(`${where} rejected the request (HTTP ${status}${said})`, opts)
+}
+
+/**
+ * Send one request. Resolves with status, headers and body text for 2xx (and `allowStatus`); throws a mapped
+ * PinshipError otherwise.
+ */
+export async function httpRequest (ctx: HttpContext, url: string | URL, init: HttpRequestInit = {}): Promise<HttpResponse> {
+  const target = typeof url === 'string' ? new URL(url) : url
+  const controller = new AbortController()
+  const timer = new IdleTimer(init.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, controller)
+  const onAbort = (): void => controller.abort(init.signal?.reason)
+  if (init.signal?.aborted === true) {
+    timer.stop()
+    throw new AbortedError(`${ctx.service}: request cancelled`, { cause: init.signal.reason })
+  }
+  init.signal?.addEventListener('abort', onAbort, { once: true })
+  let body: BodyInit | undefined
+  let streaming = false
+  if (init.body instanceof Readable || init.body instanceof ReadableStream) {
+    body = toWebStream(init.body, timer, init.onUploadBytes)
+    streaming = true
+  } else {
+    body = init.body as BodyInit | undefined
+  }
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...init.headers }
+  try {
+    let res: Response
+    try {
+      res = await fetch(target, {
+        method: init.method ?? 'GET',
+        headers,
+        body,
+        signal: controller.signal,
+        redirect: 'follow',
+        ...(streaming ? { duplex: 'half' } : {}),
+        // undici's own option, understood by the platform fetch
+        dispatcher: agent()
+      } as RequestInit)
+    } catch (err) {
+      throw transportError(err, ctx, target, init, timer, 'sending the request')
+    }
+    timer.touch()
+    let text: string
+    try {
+      text = await readText(res, timer)
+    } catch (err) {
+      throw transportError(err, ctx, target, init, timer, 'reading the response')
+    }
+    const ok = (res.status >= 200 && res.status < 300) || (init.allowStatus?.includes(res.status) ?? false)
+    if (!ok) throw statusError(ctx, target, res.status, text, res.headers)
+    return { status: res.status, headers: res.headers, text }
+  } finally {
+    timer.stop()
+    init.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+async function readText (res: Response, timer: IdleTimer): Promise<string> {
+  if (res.body === null) return ''
+  const decoder = new TextDecoder()
+  let out = ''
+  const reader = res.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    timer.touch()
+    out += decoder.decode(value, { stream: true })
+  }
+  return out + decoder.decode()
+}
+
+/** Send a request and stream the response body (for gateway CAR fetches); the caller must consume or cancel it. */
+export async function httpStream (ctx: HttpContext, url: string | URL, init: HttpRequestInit = {}): Promise<{ status: number, headers: Headers, body: AsyncIterable<Uint8Array> }> {
+  const target = typeof url === 'string' ? new URL(url) : url
+  const controller = new AbortController()
+  const timer = new IdleTimer(init.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, controller)
+  const onAbort = (): void => controller.abort(init.signal?.reason)
+  init.signal?.addEventListener('abort', onAbort, { once: true })
+  const cleanup = (): void => { timer.stop(); init.signal?.removeEventListener('abort', onAbort) }
+  let res: Response
+  try {
+    res = await fetch(target, {
+      method: init.method ?? 'GET',
+      headers: { 'user-agent': USER_AGENT, ...init.headers },
+      signal: controller.signal,
+      dispatcher: agent()
+    } as RequestInit)
+  } catch (err) {
+    cleanup()
+    throw transportError(err, ctx, target, init, timer, 'sending the request')
+  }
+  if (res.status < 200 || res.status >= 300) {
+    let text = ''
+    try { text = await readText(res, timer) } catch { /* the status alone says enough */ }
+    cleanup()
+    throw statusError(ctx, target, res.status, text, res.headers)
+  }
+  const stream = res.body
+  async function * iterate (): AsyncGenerator<Uint8Array> {
+    if (stream === null) { cleanup(); return }
+    const reader = stream.getReader()
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>
+        try {
+          chunk = await reader.read()
+        } catch (err) {
+          throw transportError(err, ctx, target, init, timer, 'reading the response')
+        }
+        if (chunk.done) return
+        timer.touch()
+        yield chunk.value
+      }
+    } finally {
+      cleanup()
+      reader.releaseLock()
+      await stream.cancel().catch(() => {})
+    }
+  }
+  return { status: res.status, headers: res.headers, body: iterate() }
+}
+
+/** Parse JSON from a response, with an error that names the service when it is not JSON. */
+export function parseJson<T> (ctx: HttpContext, res: HttpResponse, what: string): T {
+  try {
+    return JSON.parse(res.text) as T
+  } catch (err) {
+    const snippet = redact(res.text.slice(0, 120), ctx.secrets)
+    throw new ServiceError(`${ctx.service} answered ${what} with something that is not JSON (${JSON.stringify(snippet)}): is the endpoint the right kind of service?`, { cause: err, status: res.status })
+  }
+}
+
+/** Join a base endpoint (which may carry a path prefix) with an API path. */
+export function joinUrl (endpoint: string, path: string, query?: Record<string, string | number | boolean | undefined>): URL {
+  const base = endpoint.endsWith('/') ? endpoint : endpoint + '/'
+  const url = new URL(path.replace(/^\//, ''), base)
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined) url.searchParams.set(k, String(v))
+  }
+  return url
+}
