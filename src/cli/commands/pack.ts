@@ -1,6 +1,94 @@
 import type { Command } from 'commander'
+import { InvalidShardSizeError } from '../../core/errors.js'
+import { DEFAULT_PROFILE, PROFILE_NAMES, pack, type PackResult, type ProfileName } from '../../core/pack/index.js'
+import type { ProgressEvent } from '../../core/progress.js'
+import { createProgressRenderer, formatBytes } from '../render.js'
 
-// Placeholder until this command lands; replaced by its owner.
+interface PackCommandOptions {
+  profile: string
+  hidden: boolean
+  wrap?: boolean
+  output?: string
+  shardSize?: string
+  json?: boolean
+}
+
+const UNITS: Record<string, number> = {
+  '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3
+}
+
+/** "100000000", "100MB", "95MiB" → bytes. Throws InvalidShardSizeError with the accepted forms. */
+export function parseByteSize (text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  const unit = match?.[2].toLowerCase() ?? ''
+  const factor = UNITS[unit]
+  const bytes = match === null || factor === undefined ? NaN : Number(match[1]) * factor
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new InvalidShardSizeError(`Invalid shard size "${text}". Give a positive whole number of bytes, e.g. 100000000, 100MB or 95MiB.`)
+  }
+  return bytes
+}
+
+/** Milestone lines for pack events (the bytes bar is drawn by the renderer). */
+export function describePackEvent (event: ProgressEvent): string | null | undefined {
+  const detail = event.detail as Record<string, unknown>
+  switch (event.type) {
+    case 'pinship:pack:start':
+      return `packing ${String(detail.files)} files (${formatBytes(Number(detail.bytes))})`
+    case 'pinship:pack:shard':
+      return `shard ${Number(detail.index) + 1}: ${formatBytes(Number(detail.bytes))}, ${String(detail.blocks)} blocks` +
+        (typeof detail.path === 'string' ? ` → ${detail.path}` : '')
+    case 'pinship:pack:done':
+      return null
+    default:
+      return undefined
+  }
+}
+
+export function formatPackSummary (result: PackResult): string {
+  const lines = [result.cid]
+  lines.push(`  profile  ${result.profile}`)
+  lines.push(`  files    ${result.files} (${formatBytes(result.bytes)})`)
+  const count = result.shards.length
+  lines.push(`  car      ${formatBytes(result.carBytes)} in ${count} ${count === 1 ? 'shard' : 'shards'}, ${result.blocks} blocks`)
+  for (const shard of result.shards) {
+    lines.push(`  ${shard.path === null ? 'car cid' : 'wrote  '}  ${shard.path === null ? '' : `${shard.path}  `}${shard.carCid} (${formatBytes(shard.bytes)})`)
+  }
+  return lines.join('\n') + '\n'
+}
+
 export function register (program: Command): void {
-  program.command('pack').description('(not built yet)').action(() => { throw new Error('pack is not built yet') })
+  program
+    .command('pack')
+    .description('Pack a file or folder into a UnixFS DAG inside a CAR and print its root CID.')
+    .argument('<path>', 'file or folder to pack')
+    .option('--profile <name>', `CID profile: ${PROFILE_NAMES.join(', ')}`, DEFAULT_PROFILE)
+    .option('--no-hidden', 'leave out dot-files and dot-folders (included by default)')
+    .option('--wrap', 'wrap a single file in a directory')
+    .option('-o, --output <file>', 'write the CAR to this file (with --shard-size: a folder that receives shard-0001.car, …)')
+    .option('--shard-size <bytes>', 'split the CAR into shards of at most this many bytes (e.g. 100000000 or 95MiB)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (path: string, opts: PackCommandOptions) => {
+      const shardSize = opts.shardSize === undefined ? undefined : parseByteSize(opts.shardSize)
+      const renderer = createProgressRenderer({ describe: describePackEvent })
+      const abort = new AbortController()
+      const onSignal = (): void => abort.abort(new Error('interrupted'))
+      process.once('SIGINT', onSignal)
+      let result: PackResult
+      try {
+        result = await pack(path, {
+          profile: opts.profile as ProfileName,
+          hidden: opts.hidden,
+          wrap: opts.wrap === true,
+          output: opts.output,
+          shardSize,
+          onProgress: renderer.onProgress,
+          signal: abort.signal
+        })
+      } finally {
+        renderer.stop()
+        process.removeListener('SIGINT', onSignal)
+      }
+      process.stdout.write(opts.json === true ? JSON.stringify(result) + '\n' : formatPackSummary(result))
+    })
 }

@@ -1,0 +1,164 @@
+import cliProgress from 'cli-progress'
+import type { OnProgress, ProgressEvent } from '../core/progress.js'
+
+/**
+ * Renders any pinship progress events for the CLI. Generic over `pinship:<area>:<what>` events: an event whose
+ * detail carries numeric `bytes` and `totalBytes` moves that area's bar (one bar per area, so deploy can show packing
+ * and uploads together); other events become one line each. A bar only on a TTY; plain lines or nothing otherwise.
+ */
+export type RenderMode = 'auto' | 'bar' | 'lines' | 'none'
+
+export interface ProgressRendererOptions {
+  /** @default process.stderr */
+  stream?: NodeJS.WriteStream
+  /** 'auto': a bar when the stream is a TTY, nothing otherwise. @default DEFAULT_RENDER_MODE */
+  mode?: RenderMode
+  /**
+   * Text for a non-bytes event, or null to leave it out; undefined falls back to a generic line
+   * (`area what key=value…`). Lets each command phrase its own milestones.
+   */
+  describe?: (event: ProgressEvent) => string | null | undefined
+  /** In 'lines' mode, print bytes progress every this many percent. @default DEFAULT_LINE_STEP_PERCENT */
+  lineStepPercent?: number
+}
+
+export interface ProgressRenderer {
+  onProgress: OnProgress
+  /** Stops every bar (leaving the final state on screen) and restores the cursor. */
+  stop: () => void
+}
+
+export const DEFAULT_RENDER_MODE: RenderMode = 'auto'
+export const DEFAULT_LINE_STEP_PERCENT = 25
+
+interface BytesDetail {
+  bytes: number
+  totalBytes: number
+  files?: number
+  totalFiles?: number
+}
+
+function bytesDetail (detail: unknown): BytesDetail | null {
+  if (detail === null || typeof detail !== 'object') return null
+  const d = detail as Record<string, unknown>
+  if (typeof d.bytes !== 'number' || typeof d.totalBytes !== 'number') return null
+  return {
+    bytes: d.bytes,
+    totalBytes: d.totalBytes,
+    files: typeof d.files === 'number' ? d.files : undefined,
+    totalFiles: typeof d.totalFiles === 'number' ? d.totalFiles : undefined
+  }
+}
+
+/** `pinship:pack:bytes` → ['pack', 'bytes']. */
+export function splitEventType (type: string): { area: string, what: string } {
+  const parts = type.split(':')
+  return parts.length >= 3 && parts[0] === 'pinship'
+    ? { area: parts[1], what: parts.slice(2).join(':') }
+    : { area: 'pinship', what: type }
+}
+
+export function formatBytes (n: number): string {
+  if (!Number.isFinite(n)) return String(n)
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = n
+  let unit = 0
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`
+}
+
+/** A generic one-line summary of an event: its area, what happened and its primitive fields. */
+export function describeEvent (event: ProgressEvent): string {
+  const { area, what } = splitEventType(event.type)
+  const parts = [`${area} ${what}`]
+  const detail = event.detail
+  if (detail !== null && typeof detail === 'object') {
+    for (const [key, value] of Object.entries(detail as Record<string, unknown>)) {
+      if (typeof value === 'number') parts.push(`${key}=${/bytes/i.test(key) ? formatBytes(value) : value}`)
+      else if (typeof value === 'string' || typeof value === 'boolean') parts.push(`${key}=${value}`)
+      if (parts.length > 7) break
+    }
+  }
+  return parts.join(' ')
+}
+
+export function createProgressRenderer (options: ProgressRendererOptions = {}): ProgressRenderer {
+  const stream = options.stream ?? process.stderr
+  const requested = options.mode ?? DEFAULT_RENDER_MODE
+  const mode: RenderMode = requested === 'auto' ? (stream.isTTY === true ? 'bar' : 'none') : requested
+  const describe = (event: ProgressEvent): string | null => {
+    const custom = options.describe?.(event)
+    return custom === undefined ? describeEvent(event) : custom
+  }
+  if (mode === 'none') return { onProgress: () => {}, stop: () => {} }
+  if (mode === 'lines') return linesRenderer(stream, describe, options.lineStepPercent ?? DEFAULT_LINE_STEP_PERCENT)
+  return barRenderer(stream, describe)
+}
+
+function linesRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent) => string | null, step: number): ProgressRenderer {
+  const lastStep = new Map<string, number>()
+  return {
+    onProgress: event => {
+      const bytes = bytesDetail(event.detail)
+      if (bytes !== null) {
+        const { area } = splitEventType(event.type)
+        const percent = bytes.totalBytes > 0 ? Math.floor((bytes.bytes / bytes.totalBytes) * 100) : 100
+        const reached = Math.floor(percent / step) * step
+        if (reached <= (lastStep.get(area) ?? -1)) return
+        lastStep.set(area, reached)
+        stream.write(`pinship: ${area} ${reached}% (${formatBytes(bytes.bytes)} of ${formatBytes(bytes.totalBytes)})\n`)
+        return
+      }
+      const line = describe(event)
+      if (line !== null) stream.write(`pinship: ${line}\n`)
+    },
+    stop: () => {}
+  }
+}
+
+function barRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent) => string | null): ProgressRenderer {
+  const multibar = new cliProgress.MultiBar({
+    stream,
+    format: '{area} [{bar}] {percentage}% | {done} of {total_h}{files}',
+    hideCursor: true,
+    clearOnComplete: false,
+    stopOnComplete: false,
+    fps: 10
+  }, cliProgress.Presets.shades_classic)
+  const bars = new Map<string, cliProgress.SingleBar>()
+  let stopped = false
+  return {
+    onProgress: event => {
+      if (stopped) return
+      const { area } = splitEventType(event.type)
+      const bytes = bytesDetail(event.detail)
+      if (bytes !== null) {
+        const payload = {
+          area: area.padEnd(7),
+          done: formatBytes(bytes.bytes),
+          total_h: formatBytes(bytes.totalBytes),
+          files: bytes.files !== undefined && bytes.totalFiles !== undefined ? ` | ${bytes.files}/${bytes.totalFiles} files` : ''
+        }
+        let bar = bars.get(area)
+        if (bar === undefined) {
+          bar = multibar.create(Math.max(bytes.totalBytes, 1), bytes.bytes, payload)
+          bars.set(area, bar)
+        } else {
+          bar.setTotal(Math.max(bytes.totalBytes, 1))
+          bar.update(bytes.bytes, payload)
+        }
+        return
+      }
+      const line = describe(event)
+      if (line !== null) multibar.log(`pinship: ${line}\n`)
+    },
+    stop: () => {
+      if (stopped) return
+      stopped = true
+      multibar.stop()
+    }
+  }
+}
