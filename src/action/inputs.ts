@@ -180,6 +180,6 @@ function getGateways (): string[] {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new InvalidInputError(`Input \`${Inputs.Gateways}\`: ${JSON.stringify(entry)} must be an http(s) URL such as https://dweb.link.`)
     }
-    return url.origin
+    return withScheme.replace(/\/+$/, '')
   })
 }

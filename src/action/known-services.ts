@@ -1,7 +1,6 @@
-// TEMPORARY until the core's service registry lands: replaced by its list of slugs.
-const SLUGS = ['local', 'web3storage', 'nftstorage', 'psa', 'pinata', 'kubo', 'cluster', 'filebase']
+import { SERVICE_SLUGS } from '../core/services/index.js'
 
-/** Service slugs the core can deploy to. */
+/** Service slugs the core can deploy to (its registry is the one list). */
 export function knownServices (): string[] {
-  return [...SLUGS]
+  return [...SERVICE_SLUGS]
 }

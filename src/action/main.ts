@@ -3,9 +3,10 @@ import { deploy } from '../core/deploy/index.js'
 import { isPinshipError } from '../core/errors.js'
 import { pack } from '../core/pack/index.js'
 import { carDir, discardCar, finishCar, partialCarPath } from './car-path.js'
+import { checkServices } from './check-services.js'
 import { readRunContext } from './context.js'
 import type { RunContext } from './context.js'
-import { DeployFailedError } from './errors.js'
+import { DeployFailedError, InvalidInputError } from './errors.js'
 import { excludeMatcher } from './exclude.js'
 import type { IgnoreFn } from './exclude.js'
 import { scrub } from './format.js'
@@ -33,8 +34,8 @@ export async function run (): Promise<void> {
     if (!report.ok) throw new DeployFailedError(failureMessage(report))
   } catch (err) {
     const message = scrub(messageFor(err), inputs?.secrets ?? [])
-    // Bad inputs stop here with nothing posted; a deploy that threw still marks the commit and the summary.
-    if (inputs !== undefined && context !== undefined && !(isPinshipError(err) && err.code === DeployFailedError.code)) {
+    // Bad input stops with nothing posted; a deploy that threw still marks the commit and the summary.
+    if (inputs !== undefined && context !== undefined && !isInputError(err) && !(isPinshipError(err) && err.code === DeployFailedError.code)) {
       await publishError(message, inputs, context)
       if (inputs.jobSummary) await writeFailureSummary(message, inputs.secrets).catch(() => {})
     }
@@ -44,6 +45,7 @@ export async function run (): Promise<void> {
 
 async function produce (inputs: ActionInputs, context: RunContext): Promise<Report> {
   const skipped = skipReason(inputs, context)
+  if (skipped === undefined) checkServices(inputs.services)
   const pinName = expandPinName(inputs.pinName, {
     owner: context.owner, repo: context.repo, sha: context.sha, pr: context.pullRequest === undefined ? '' : String(context.pullRequest)
   })
@@ -109,6 +111,16 @@ function failureMessage (report: Report): string {
     .filter(r => r.error !== null || r.status === 'failed' || r.status === null)
     .map(r => `${r.service}: ${r.error?.message ?? `ended ${r.status ?? 'without storing anything'}`}`)
   return `Deployed ${report.cid} but not every service reached \`${report.waitFor}\`. ${problems.join(' | ')}`
+}
+
+/** Failures that are the workflow's to fix (as the CLI's usage errors): nothing is posted for them. */
+const INPUT_CODES = new Set([
+  InvalidInputError.code, 'ERR_INVALID_ARGUMENT', 'ERR_PATH_NOT_FOUND', 'ERR_UNKNOWN_PROFILE', 'ERR_INVALID_SHARD_SIZE',
+  'ERR_UNKNOWN_SERVICE', 'ERR_MISSING_TOKEN', 'ERR_INVALID_ENDPOINT', 'ERR_EMPTY_INPUT', 'ERR_UNREADABLE_PATH'
+])
+
+function isInputError (err: unknown): boolean {
+  return isPinshipError(err) && INPUT_CODES.has(err.code)
 }
 
 function messageFor (err: unknown): string {

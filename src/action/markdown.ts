@@ -43,7 +43,16 @@ export function reportMarkdown (report: Report, options: MarkdownOptions = {}): 
     lines.push('')
   }
 
-  const links = previewLinks(report.urls)
+  if (report.verify !== undefined) {
+    const v = report.verify
+    lines.push(v.ok
+      ? `Verified through ${cell(v.gateway)}: ${plural(v.blocks, 'block')}, ${formatBytes(v.bytes)}, all hashes match.`
+      : `❌ Verification through ${cell(v.gateway)} failed: ${cell(v.error?.message ?? 'unknown error')}`, '')
+  }
+
+  // Links to content no service holds would only mislead.
+  const stored = report.results.some(r => r.status !== null && r.status !== 'failed')
+  const links = stored ? previewLinks(report.urls) : []
   if (links.length > 0) {
     lines.push('| Preview | Path | Subdomain |', '|---|---|---|')
     for (const link of links) {

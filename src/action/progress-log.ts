@@ -2,26 +2,41 @@ import * as core from '@actions/core'
 import type { OnProgress, ProgressEvent } from '../core/progress.js'
 import { formatBytes, plural, scrub } from './format.js'
 
-/** Titles for the log groups, one per area of `pinship:<area>:<what>` events. */
-const PHASE_TITLES: Record<string, string> = {
-  pack: 'Pack into CAR',
-  deploy: 'Deploy',
-  upload: 'Upload',
-  wait: 'Wait for pins',
-  verify: 'Verify',
-  retry: 'Retry'
+/** Log groups in the order a deploy goes through them. */
+const PHASES = [
+  { key: 'plan', title: 'Plan' },
+  { key: 'pack', title: 'Pack into CAR' },
+  { key: 'upload', title: 'Upload' },
+  { key: 'wait', title: 'Wait for pins' },
+  { key: 'verify', title: 'Verify through the gateway' },
+  { key: 'done', title: 'Result' }
+] as const
+type Phase = typeof PHASES[number]['key']
+
+const PHASE_OF: Record<string, Phase> = {
+  'pinship:deploy:plan': 'plan',
+  'pinship:deploy:shard-start': 'upload',
+  'pinship:deploy:shard-bytes': 'upload',
+  'pinship:deploy:shard-done': 'upload',
+  'pinship:deploy:uploaded': 'upload',
+  'pinship:deploy:pin-request': 'upload',
+  'pinship:deploy:state': 'wait',
+  'pinship:deploy:service-done': 'wait',
+  'pinship:deploy:verify': 'verify',
+  'pinship:deploy:done': 'done'
 }
 
 /** Byte progress is logged at every this-much-of-the-total step, not on every chunk. */
-const BYTES_STEP = 0.1
+const BYTES_STEP = 0.25
 
 /**
- * Renders the core's progress events as action log lines, one `core.group` per phase: a new group opens when the
- * area of the event type changes. The core never logs; this is where its events become visible.
+ * Renders the core's progress events as action log lines, one `core.group` per phase. Packing and uploading
+ * overlap (shards go up while later ones are packed) and services run side by side, so groups only move forward:
+ * a late event of an earlier phase is logged in the current group rather than reopening a closed one.
  */
 export class ProgressLog {
-  private phase: string | undefined
-  private lastFraction = 0
+  private phase = -1
+  private readonly progress = new Map<string, number>()
   private readonly secrets: readonly string[]
 
   constructor (secrets: readonly string[] = []) {
@@ -29,41 +44,72 @@ export class ProgressLog {
   }
 
   readonly onProgress: OnProgress = (event: ProgressEvent) => {
-    const [, area = 'other', what = ''] = event.type.split(':')
-    if (area !== this.phase) {
+    const phase = event.type.startsWith('pinship:pack:') ? 'pack' : PHASE_OF[event.type]
+    const index = PHASES.findIndex(p => p.key === phase)
+    if (index > this.phase) {
       this.close()
-      core.startGroup(PHASE_TITLES[area] ?? area[0].toUpperCase() + area.slice(1))
-      this.phase = area
-      this.lastFraction = 0
+      core.startGroup(PHASES[index].title)
+      this.phase = index
     }
-    const line = this.format(area, what, event.detail)
+    const line = this.format(event.type, (event.detail ?? {}) as Record<string, any>)
     if (line !== undefined) core.info(scrub(line, this.secrets))
   }
 
-  /** Ends the open group, if any; call when the core returns or throws. */
+  /** Ends the open group, if any; call when the core returns or throws. Later events open no group. */
   close (): void {
-    if (this.phase !== undefined) core.endGroup()
-    this.phase = undefined
+    if (this.phase >= 0 && this.phase < PHASES.length) core.endGroup()
+    this.phase = PHASES.length
   }
 
-  private format (area: string, what: string, detail: unknown): string | undefined {
-    const d = (detail ?? {}) as Record<string, unknown>
-    if (area === 'pack') {
-      switch (what) {
-        case 'start': return `packing ${String(d.path)}: ${plural(Number(d.files), 'file')}, ${formatBytes(Number(d.bytes))}`
-        case 'bytes': {
-          const total = Number(d.totalBytes)
-          const fraction = total > 0 ? Number(d.bytes) / total : 1
-          if (fraction < 1 && fraction - this.lastFraction < BYTES_STEP) return undefined
-          this.lastFraction = fraction
-          return `packed ${formatBytes(Number(d.bytes))} of ${formatBytes(total)} (${Math.floor(fraction * 100)}%), ${d.files}/${d.totalFiles} files`
-        }
-        case 'shard': return `CAR shard ${Number(d.index) + 1}: ${formatBytes(Number(d.bytes))}, ${plural(Number(d.blocks), 'block')}, ${String(d.carCid)}`
-        case 'done': return `root ${String(d.cid)} (${String(d.profile)}): ${plural(Number(d.files), 'file')}, CAR ${formatBytes(Number(d.carBytes))}`
-      }
-    }
-    return `${what}${describe(d)}`
+  /** Logs at most once per BYTES_STEP of progress for one key. */
+  private step (key: string, done: number, total: number): boolean {
+    const fraction = total > 0 ? Math.min(1, done / total) : 1
+    const last = this.progress.get(key) ?? 0
+    if (fraction < 1 && fraction - last < BYTES_STEP) return false
+    if (fraction >= 1 && last >= 1) return false
+    this.progress.set(key, fraction)
+    return true
   }
+
+  private format (type: string, d: Record<string, any>): string | undefined {
+    switch (type) {
+      case 'pinship:pack:start': return `packing ${d.path}: ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}`
+      case 'pinship:pack:bytes':
+        return this.step('pack', d.bytes, d.totalBytes)
+          ? `packed ${formatBytes(d.bytes)} of ${formatBytes(d.totalBytes)} (${d.files}/${d.totalFiles} files)`
+          : undefined
+      case 'pinship:pack:shard': return `CAR shard ${d.index + 1}: ${formatBytes(d.bytes)}, ${plural(d.blocks, 'block')}, ${d.carCid}`
+      case 'pinship:pack:done': return `root ${d.cid} (${d.profile}): ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}, CAR ${formatBytes(d.carBytes)}`
+      case 'pinship:deploy:plan': {
+        const services = (d.services as Array<{ service: string, endpoint: string }>).map(s => `${s.service} (${host(s.endpoint)})`).join(', ')
+        return `deploying to ${services}; waiting for ${d.wait}, at most ${Math.round(d.timeoutMs / 60_000 * 10) / 10} min` +
+          (d.shardSize === null ? '' : `; shards up to ${formatBytes(d.shardSize)}`)
+      }
+      case 'pinship:deploy:shard-start': return `${d.service}: uploading shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} (${formatBytes(d.bytes)})${d.attempt > 1 ? `, attempt ${d.attempt}` : ''}`
+      case 'pinship:deploy:shard-bytes':
+        return this.step(`${d.service} ${d.shard}`, d.sent, d.bytes) && d.sent < d.bytes
+          ? `${d.service}: shard ${d.shard} ${formatBytes(d.sent)} of ${formatBytes(d.bytes)}`
+          : undefined
+      case 'pinship:deploy:shard-done': return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} stored, service reports ${d.cid}`
+      case 'pinship:deploy:uploaded': return `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}; root ${d.cid} confirmed`
+      case 'pinship:deploy:pin-request': return `${d.service}: pin requested for ${d.cid}${d.requestId === undefined ? '' : ` (request ${d.requestId})`}`
+      case 'pinship:deploy:retry': return `${d.service}: ${d.operation} failed (${d.error?.message ?? 'unknown error'}); retry ${d.attempt}, ${d.retriesLeft} left` +
+        (d.retryAfterMs === undefined ? '' : `, service asked to wait ${Math.ceil(d.retryAfterMs / 1000)} s`)
+      case 'pinship:deploy:state': {
+        const raw = d.rawStatus !== undefined && d.rawStatus !== d.pin ? ` (${d.rawStatus})` : ''
+        const deals = (d.deals as unknown[]).length > 0 ? `, deals: ${(d.deals as Array<{ status: string }>).map(x => x.status).join(', ')}` : ''
+        return `${d.service}: ${d.pin ?? 'not known yet'}${raw}${deals}`
+      }
+      case 'pinship:deploy:service-done': return `${d.service}: ${d.status ?? 'nothing stored'}${d.error === null ? '' : ` — ${d.error.message}`}`
+      case 'pinship:deploy:verify': return `${d.gateway}: ${d.ok ? 'verified' : 'FAILED'} ${plural(d.blocks, 'block')}, ${formatBytes(d.bytes)}${d.error === null ? '' : ` — ${d.error.message}`}`
+      case 'pinship:deploy:done': return `${d.ok === true ? 'done' : 'not every service made it'}: ${d.cid}`
+    }
+    return `${type.replace(/^pinship:/, '')}${describe(d)}`
+  }
+}
+
+function host (endpoint: string): string {
+  try { return new URL(endpoint).host } catch { return 'custom endpoint' }
 }
 
 /** Generic rendering for events this front end has no special line for: the scalar fields, in order. */

@@ -1,5 +1,5 @@
 import type { PackResult, ProfileName } from '../core/pack/api.js'
-import type { DeployResult, ServiceResult, WaitFor } from '../core/deploy/api.js'
+import type { DeployResult, ServiceResult, VerifyResult, WaitFor } from '../core/deploy/api.js'
 
 /** Why nothing was uploaded, when nothing was. */
 export type SkipReason = 'service-none' | 'fork'
@@ -20,6 +20,8 @@ export interface Report {
   urls: string[]
   results: ServiceResult[]
   skipped?: SkipReason
+  /** The gateway check, when `verify` was asked for. */
+  verify?: VerifyResult
   /** The services reached what `wait-for` asked for (always true when nothing was uploaded). */
   ok: boolean
   status: OverallStatus
@@ -51,7 +53,8 @@ export function reportFromDeploy (result: DeployResult, base: ReportBase): Repor
     urls: result.urls,
     results: result.results,
     ok: result.ok,
-    status: overallStatus(result.results)
+    status: overallStatus(result.results),
+    ...(result.verify === undefined ? {} : { verify: result.verify })
   }
 }
 

@@ -1,0 +1,357 @@
+/**
+ * The action run exactly as the runner runs it (`node dist/index.js`, INPUT_* variables, GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH), deploying to the real embedded service over HTTP and reporting to a
+ * recording fake GitHub API on loopback.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startServer } from '../../src/server/index.js'
+import type { RunningServer } from '../../src/server/index.js'
+import { startFakeGitHub } from './fake-github.js'
+import type { FakeGitHub } from './fake-github.js'
+import { carPaths, carRoots, importerCid } from './oracle.js'
+import { cleanupRun, runAction } from './run-action.js'
+import type { RunOptions, RunResult } from './run-action.js'
+
+const OWNER = 'octo'
+const REPO = 'site'
+const GITHUB_TOKEN = 'ghs_fakeGitHubToken0123456789'
+const SERVICE_TOKEN = 'svc-token-Zq8v3LmN5pX1'
+const HEAD_1 = '1111111111111111111111111111111111111111'
+const HEAD_2 = '2222222222222222222222222222222222222222'
+const MERGE = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+
+let tmp: string
+let server: RunningServer
+let github: FakeGitHub
+const runs: RunResult[] = []
+
+/** A small site: nested pages, a dot-folder that must ship, source maps to exclude. */
+function makeSite (dir: string, extra: Record<string, string> = {}): string {
+  const files: Record<string, string> = {
+    'index.html': '<!doctype html><title>octo</title><h1>Hello from the action</h1>\n',
+    'about/index.html': '<!doctype html><title>about</title>\n',
+    'assets/app.js': 'console.log("app")\n',
+    'assets/app.js.map': '{"version":3,"sources":[]}\n',
+    '.well-known/security.txt': 'Contact: mailto:security@example.com\n',
+    ...extra
+  }
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true })
+    writeFileSync(join(dir, path), content)
+  }
+  return dir
+}
+
+/** The same site without the excluded files, for the oracle. */
+function withoutMaps (dir: string, copy: string, extra: Record<string, string> = {}): string {
+  makeSite(copy, extra)
+  rmSync(join(copy, 'assets', 'app.js.map'))
+  return copy
+}
+
+function prPayload (number: number, sha: string, headRepo: string): unknown {
+  return {
+    action: 'synchronize',
+    number,
+    repository: { full_name: `${OWNER}/${REPO}` },
+    pull_request: { number, head: { sha, ref: 'feature', repo: { full_name: headRepo } }, base: { ref: 'main' } }
+  }
+}
+
+async function run (options: Partial<RunOptions> & Pick<RunOptions, 'with' | 'event'>): Promise<RunResult> {
+  const result = await runAction({
+    workspace: tmp,
+    apiUrl: github.url,
+    githubToken: GITHUB_TOKEN,
+    repository: `${OWNER}/${REPO}`,
+    sha: MERGE,
+    ...options
+  })
+  runs.push(result)
+  // SHOW_ACTION_LOG=1 prints what a workflow log and job summary would show.
+  if (process.env.SHOW_ACTION_LOG !== undefined) console.log(result.stdout, result.stderr, result.summary)
+  return result
+}
+
+function deployInputs (path: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { path, service: 'local', endpoint: server.url, token: SERVICE_TOKEN, exclude: '**/*.map', 'timeout-minutes': '1', ...extra }
+}
+
+function markerComments (): FakeGitHub['comments'] {
+  return github.comments.filter(c => c.body.includes('<!-- pinship:preview '))
+}
+
+/** The token may appear only in the runner's add-mask command, which comes before any other line. */
+function expectMasked (result: RunResult, secret: string): void {
+  const lines = result.stdout.split('\n')
+  const mentions = lines.map((line, i) => ({ line, i })).filter(({ line }) => line.includes(secret))
+  for (const { line } of mentions) expect(line).toBe(`::add-mask::${secret}`)
+  const firstOther = lines.findIndex(line => line !== '' && !line.startsWith('::add-mask::'))
+  for (const { i } of mentions) expect(i).toBeLessThan(firstOther === -1 ? Infinity : firstOther)
+  expect(result.stderr).not.toContain(secret)
+  expect(result.summary).not.toContain(secret)
+  expect(JSON.stringify(result.outputs)).not.toContain(secret)
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pinship-action-'))
+  server = await startServer({ port: 0, dataDir: join(tmp, 'data'), tokens: [SERVICE_TOKEN] })
+  github = await startFakeGitHub({ owner: OWNER, repo: REPO, token: GITHUB_TOKEN })
+})
+
+afterAll(async () => {
+  for (const r of runs) cleanupRun(r)
+  await github?.close()
+  await server?.close()
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+describe('push to main', () => {
+  let result: RunResult
+  let expectedCid: string
+  beforeAll(async () => {
+    makeSite(join(tmp, 'push-site'))
+    expectedCid = await importerCid(withoutMaps(join(tmp, 'push-site'), join(tmp, 'push-oracle')))
+    github.requests.length = 0
+    result = await run({ with: deployInputs('push-site'), event: { name: 'push', payload: { ref: 'refs/heads/main', repository: { full_name: `${OWNER}/${REPO}` } } } })
+  })
+
+  test('succeeds with the CID the importer computes for the folder without the excluded files', () => {
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.outputs.cid).toBe(expectedCid)
+  })
+
+  test('outputs: url (subdomain on the first gateway), urls, status, size, deals, results', () => {
+    const urls = JSON.parse(result.outputs.urls) as string[]
+    expect(urls.length).toBeGreaterThanOrEqual(2)
+    expect(urls[0]).toContain(`/ipfs/${expectedCid}`)
+    expect(result.outputs.url).toBe(urls[1])
+    expect(new URL(result.outputs.url).hostname.startsWith(`${expectedCid}.ipfs.`)).toBe(true)
+    expect(result.outputs.status).toBe('pinned')
+    const size = ['index.html', 'about/index.html', 'assets/app.js', '.well-known/security.txt']
+      .reduce((sum, f) => sum + statSync(join(tmp, 'push-site', f)).size, 0)
+    expect(result.outputs.size).toBe(String(size))
+    expect(JSON.parse(result.outputs.deals)).toEqual([])
+    const results = JSON.parse(result.outputs.results)
+    expect(results).toHaveLength(1)
+    expect(results[0]).toMatchObject({ service: 'local', status: 'pinned', error: null })
+  })
+
+  test('the service knows the root as pinned (its web3.storage status API)', async () => {
+    const res = await fetch(`${server.url}/status/${expectedCid}`)
+    expect(res.status).toBe(200)
+    const body = await res.json() as { cid: string, pins: Array<{ status: string }> }
+    expect(body.cid).toBe(expectedCid)
+    expect(body.pins.map(p => p.status)).toContain('Pinned')
+  })
+
+  test('the content is really on the service: the gateway serves the page', async () => {
+    const res = await fetch(`${server.gatewayUrl}/ipfs/${expectedCid}/index.html`)
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('Hello from the action')
+  })
+
+  test('the CAR is kept at car-path with the root in its header, hidden files in, excluded files out', () => {
+    const carPath = result.outputs['car-path']
+    expect(existsSync(carPath)).toBe(true)
+    expect(carPath.startsWith(result.runnerTemp)).toBe(true)
+    expect(carRoots(carPath)).toEqual([expectedCid])
+    const paths = carPaths(carPath).join('\n')
+    expect(paths).toContain('.well-known/security.txt')
+    expect(paths).toContain('assets/app.js')
+    expect(paths).not.toContain('app.js.map')
+  })
+
+  test('job summary: CID, size, profile, per-service status and preview links', () => {
+    expect(result.summary).toContain(expectedCid)
+    expect(result.summary).toContain('unixfs-v1-2025')
+    expect(result.summary).toMatch(/\| local \(127\.0\.0\.1:\d+\) \| ✅ pinned \|/)
+    expect(result.summary).toMatch(/4 files/)
+    for (const url of JSON.parse(result.outputs.urls) as string[]) expect(result.summary).toContain(url)
+  })
+
+  test('progress is logged in groups per phase', () => {
+    expect(result.stdout).toContain('::group::Pack into CAR')
+    expect(result.stdout).toContain('::group::Upload')
+    expect(result.stdout).toContain('::group::Wait for pins')
+    expect(result.stdout.split('::group::').length).toBe(result.stdout.split('::endgroup::').length)
+  })
+
+  test('commit status on GITHUB_SHA linking to the first gateway; no comment outside pull requests', () => {
+    expect(github.statuses.filter(s => s.sha === MERGE)).toEqual([
+      expect.objectContaining({ state: 'success', context: 'pinship', target_url: JSON.parse(result.outputs.urls)[0] })
+    ])
+    expect(github.requests.filter(r => r.path.includes('/comments'))).toEqual([])
+  })
+
+  test('the service token and the GitHub token never appear in logs, summary or outputs', () => {
+    expectMasked(result, SERVICE_TOKEN)
+    expectMasked(result, GITHUB_TOKEN)
+  })
+})
+
+describe('pull request previews', () => {
+  const first: { result?: RunResult } = {}
+  const second: { result?: RunResult } = {}
+  beforeAll(async () => {
+    // Other people's comments, enough that ours lands on the second page of the listing.
+    for (let i = 0; i < 105; i++) github.comments.push({ id: i + 1, issue: 5, body: `comment ${i}`, user: { login: 'someone', type: 'User' } })
+    makeSite(join(tmp, 'pr-site'))
+    first.result = await run({ with: deployInputs('pr-site'), event: { name: 'pull_request', payload: prPayload(5, HEAD_1, `${OWNER}/${REPO}`) } })
+    // The author pushes again: new content, new head.
+    writeFileSync(join(tmp, 'pr-site', 'index.html'), '<!doctype html><h1>Second push</h1>\n')
+    second.result = await run({ with: deployInputs('pr-site'), event: { name: 'pull_request', payload: prPayload(5, HEAD_2, `${OWNER}/${REPO}`) } })
+  })
+
+  test('the first run creates one comment with the CID, both link styles and the service status', () => {
+    expect(first.result?.code, first.result?.stdout).toBe(0)
+    const created = github.requests.filter(r => r.method === 'POST' && r.path.endsWith('/issues/5/comments'))
+    expect(created).toHaveLength(1)
+    const body = (created[0].body as { body: string }).body
+    const cid = first.result!.outputs.cid
+    expect(body).toContain(cid)
+    const urls = JSON.parse(first.result!.outputs.urls) as string[]
+    expect(body).toContain(urls[0])
+    expect(body).toContain(urls[1])
+    expect(body).toMatch(/local .*pinned/)
+    expect(body).toContain(HEAD_1.slice(0, 7))
+  })
+
+  test('the second run updates that comment in place: never a second one', () => {
+    expect(second.result?.code, second.result?.stdout).toBe(0)
+    expect(second.result!.outputs.cid).not.toBe(first.result!.outputs.cid)
+    expect(markerComments()).toHaveLength(1)
+    const patches = github.requests.filter(r => r.method === 'PATCH')
+    expect(patches).toHaveLength(1)
+    expect(patches[0].path).toBe(`/repos/${OWNER}/${REPO}/issues/comments/${markerComments()[0].id}`)
+    expect(markerComments()[0].body).toContain(second.result!.outputs.cid)
+    expect(markerComments()[0].body).not.toContain(first.result!.outputs.cid)
+    expect(github.comments.filter(c => c.issue === 5)).toHaveLength(106)
+  })
+
+  test('commit statuses go to the pull request heads, not the merge commit', () => {
+    expect(github.statuses.find(s => s.sha === HEAD_1)).toMatchObject({ state: 'success', context: 'pinship', target_url: JSON.parse(first.result!.outputs.urls)[0] })
+    expect(github.statuses.find(s => s.sha === HEAD_2)).toMatchObject({ state: 'success', target_url: JSON.parse(second.result!.outputs.urls)[0] })
+  })
+
+  test('the pin name defaults to owner-repo-sha7 of the head', () => {
+    expect(second.result!.summary).toContain(`${OWNER}-${REPO}-${HEAD_2.slice(0, 7)}`)
+  })
+
+  test('no token in the comments or statuses', () => {
+    for (const c of github.comments) {
+      expect(c.body).not.toContain(SERVICE_TOKEN)
+      expect(c.body).not.toContain(GITHUB_TOKEN)
+    }
+    expect(JSON.stringify(github.statuses)).not.toContain(SERVICE_TOKEN)
+    expectMasked(first.result!, SERVICE_TOKEN)
+  })
+})
+
+describe('fork pull request (no secrets)', () => {
+  let result: RunResult
+  let expectedCid: string
+  let before: number
+  beforeAll(async () => {
+    const extra = { 'fork.txt': 'only in the fork\n' }
+    makeSite(join(tmp, 'fork-site'), extra)
+    expectedCid = await importerCid(withoutMaps(join(tmp, 'fork-site'), join(tmp, 'fork-oracle'), extra))
+    before = github.requests.length
+    // Secrets are empty on fork pull requests: the token input expands to nothing.
+    result = await run({ with: { ...deployInputs('fork-site'), token: '' }, event: { name: 'pull_request', payload: prPayload(6, HEAD_1, 'someone/site') } })
+  })
+
+  test('computes the CID and the CAR, uploads nothing, and does not fail', async () => {
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.outputs.cid).toBe(expectedCid)
+    expect(result.outputs.status).toBe('packed')
+    expect(result.outputs.url).toBe('')
+    expect(result.outputs.urls).toBe('[]')
+    expect(carRoots(result.outputs['car-path'])).toEqual([expectedCid])
+    const status = await fetch(`${server.url}/status/${expectedCid}`)
+    expect(status.status).toBe(404)
+  })
+
+  test('says so in the summary, and posts nothing to GitHub', () => {
+    expect(result.summary).toContain('Upload skipped')
+    expect(result.summary).toContain('fork')
+    expect(result.summary).toContain(expectedCid)
+    expect(github.requests.length).toBe(before)
+  })
+})
+
+describe('service: none', () => {
+  test('is a dry run on push: CID and CAR, no upload, no commit status', async () => {
+    makeSite(join(tmp, 'none-site'), { 'none.txt': 'dry\n' })
+    const before = github.requests.length
+    const result = await run({ with: { path: 'none-site', service: 'none', 'cid-profile': 'ipfs-car' }, event: { name: 'push', payload: {} } })
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.outputs.status).toBe('packed')
+    expect(carRoots(result.outputs['car-path'])).toEqual([result.outputs.cid])
+    expect(result.summary).toContain('`service` is `none`')
+    expect(github.requests.length).toBe(before)
+  })
+})
+
+describe('workflow_run for a fork (the two-workflow pattern)', () => {
+  test('finds the pull request by head label and sha, comments on it and sets the status on the head', async () => {
+    makeSite(join(tmp, 'wr-site'), { 'wr.txt': 'from a fork, deployed by workflow_run\n' })
+    const head = '3333333333333333333333333333333333333333'
+    github.pulls.push({ number: 12, head: { sha: head, label: 'someone:feature' } })
+    const result = await run({
+      with: deployInputs('wr-site'),
+      event: { name: 'workflow_run', payload: { workflow_run: { head_sha: head, head_branch: 'feature', event: 'pull_request', pull_requests: [], head_repository: { full_name: 'someone/site', owner: { login: 'someone' } } } } }
+    })
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    const comments = github.comments.filter(c => c.issue === 12)
+    expect(comments).toHaveLength(1)
+    expect(comments[0].body).toContain(result.outputs.cid)
+    expect(github.statuses.find(s => s.sha === head)).toMatchObject({ state: 'success' })
+  })
+})
+
+describe('a deploy that fails', () => {
+  test('a wrong token ends in one failure that says what to do, marks the commit, and leaks nothing', async () => {
+    makeSite(join(tmp, 'bad-token-site'), { 'bad.txt': 'wrong token\n' })
+    const wrong = 'wrong-token-Qm7Yx2'
+    const sha = '4444444444444444444444444444444444444444'
+    const result = await run({ with: { ...deployInputs('bad-token-site'), token: wrong }, event: { name: 'push', payload: {} }, sha })
+    expect(result.code).toBe(1)
+    const errors = result.stdout.split('\n').filter(l => l.startsWith('::error::'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/local/)
+    expect(errors[0]).toMatch(/token/i)
+    const status = github.statuses.find(s => s.sha === sha)
+    expect(status === undefined ? undefined : ['failure', 'error'].includes(status.state)).toBe(true)
+    expectMasked(result, wrong)
+    expect(JSON.stringify(github.statuses)).not.toContain(wrong)
+  })
+})
+
+describe('bad inputs fail clearly before anything is packed or posted', () => {
+  test.each([
+    ['missing path', { path: '' }, /`path` is required/],
+    ['path that does not exist', { path: 'no-such-dir' }, /`path`: "no-such-dir" does not exist/],
+    ['unknown service', { service: 'ipfs-magic' }, /unknown service "ipfs-magic"/],
+    ['bad boolean', { 'pr-comment': 'yes' }, /`pr-comment` must be true or false, got "yes"/],
+    ['bad timeout', { 'timeout-minutes': 'soon' }, /`timeout-minutes` must be a number of minutes/],
+    ['zero timeout', { 'timeout-minutes': '0' }, /`timeout-minutes` must be a number of minutes/],
+    ['unknown profile', { 'cid-profile': 'v2' }, /`cid-profile` must be one of/],
+    ['missing token', { token: '' }, /local needs a token[\s\S]*secrets/]
+  ])('%s', async (_, inputs, message) => {
+    makeSite(join(tmp, 'input-site'))
+    const before = github.requests.length
+    const result = await run({ with: { ...deployInputs('input-site'), ...inputs }, event: { name: 'pull_request', payload: prPayload(7, HEAD_1, `${OWNER}/${REPO}`) } })
+    expect(result.code).toBe(1)
+    const errors = result.stdout.split('\n').filter(l => l.startsWith('::error::'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(message)
+    expect(github.requests.length).toBe(before)
+    expect(result.outputs).toEqual({})
+    const carDir = join(result.runnerTemp, 'pinship')
+    expect(existsSync(carDir) ? readdirSync(carDir) : []).toEqual([])
+  })
+})
