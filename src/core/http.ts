@@ -153,8 +153,9 @@ function transportError (err: unknown, ctx: HttpContext, url: URL, init: HttpReq
     return new AbortedError(`${where}: request cancelled`, { cause: init.signal.reason })
   }
   if (timer.fired) {
-    const secs = Math.round((init.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000)
-    return new TimeoutError(`${where}: no data for ${secs} s while ${phase}; the service may be overloaded (it will be retried)`, { cause: err })
+    const ms = init.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    const idle = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
+    return new TimeoutError(`${where}: no data for ${idle} while ${phase}; the service may be overloaded (it will be retried)`, { cause: err })
   }
   const code = networkCode(err)
   const hint = code !== undefined ? (CONNECT_HINTS[code] ?? code) : (err instanceof Error ? err.message : String(err))

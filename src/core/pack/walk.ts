@@ -1,5 +1,4 @@
-import { lstat, readdir, realpath, stat } from 'node:fs/promises'
-import type { Dirent, Stats } from 'node:fs'
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { basename, isAbsolute, join, relative, resolve } from 'node:path'
 import {
   AbortedError, PathNotFoundError, SymlinkCycleError, SymlinkOutsideError, UnreadablePathError,
@@ -33,32 +32,21 @@ export interface WalkOptions {
   /** Absolute paths left out wherever they appear (the CAR being written into the folder, for one). */
   exclude?: readonly string[]
   signal?: AbortSignal
-  /** Most file-system calls in flight at once. @default DEFAULT_WALK_CONCURRENCY */
-  concurrency?: number
+  /** Entries listed between two yields to the event loop. @default DEFAULT_WALK_BATCH */
+  batch?: number
 }
 
-export const DEFAULT_WALK_CONCURRENCY = 32
+/**
+ * The walk makes blocking fs calls (a few µs each, where a thread-pool round trip costs tens) and lets the event loop
+ * run every this many entries, so a huge tree does not stall timers and I/O.
+ */
+export const DEFAULT_WALK_BATCH = 2000
 
 const utf8 = new TextEncoder()
 
 /** Sort key: UTF-8 byte order, the order dag-pb gives links, independent of locale and readdir order. */
 export function compareNames (a: string, b: string): number {
   return Buffer.compare(utf8.encode(a), utf8.encode(b))
-}
-
-/** Bounds the number of concurrent fs calls without ever holding a slot while waiting on children. */
-class Limiter {
-  #active = 0
-  readonly #queue: Array<() => void> = []
-  constructor (readonly max: number) {}
-  async run<T> (fn: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.max) await new Promise<void>(resolve => this.#queue.push(resolve))
-    this.#active++
-    try { return await fn() } finally {
-      this.#active--
-      this.#queue.shift()?.()
-    }
-  }
 }
 
 interface Context {
@@ -68,7 +56,8 @@ interface Context {
   ignore?: (relativePosixPath: string, isDirectory: boolean) => boolean
   exclude: Set<string>
   signal?: AbortSignal
-  limit: Limiter
+  batch: number
+  sinceYield: number
 }
 
 /**
@@ -78,15 +67,15 @@ interface Context {
 export async function walk (input: string, options: WalkOptions = {}): Promise<WalkEntry> {
   const absolute = resolve(input)
   try {
-    await lstat(absolute)
+    lstatSync(absolute)
   } catch (err) {
     throw fsError(err, input, 'the path to pack')
   }
   let rootReal: string
   let rootStat: Stats
   try {
-    rootReal = await realpath(absolute)
-    rootStat = await stat(rootReal)
+    rootReal = realpathSync(absolute)
+    rootStat = statSync(rootReal)
   } catch (err) {
     throw fsError(err, input, 'the path to pack')
   }
@@ -97,7 +86,8 @@ export async function walk (input: string, options: WalkOptions = {}): Promise<W
     ignore: options.ignore,
     exclude: new Set((options.exclude ?? []).map(p => resolve(p))),
     signal: options.signal,
-    limit: new Limiter(options.concurrency ?? DEFAULT_WALK_CONCURRENCY)
+    batch: options.batch ?? DEFAULT_WALK_BATCH,
+    sinceYield: 0
   }
   const name = basename(absolute)
   if (rootStat.isFile()) return { kind: 'file', name, relPath: name, readPath: rootReal, size: rootStat.size }
@@ -111,12 +101,19 @@ async function walkDir (ctx: Context, realDir: string, relDir: string, ancestors
   if (ctx.signal?.aborted === true) throw new AbortedError('Packing was aborted.', { cause: ctx.signal.reason })
   let dirents: Dirent[]
   try {
-    dirents = await ctx.limit.run(async () => await readdir(realDir, { withFileTypes: true }))
+    dirents = readdirSync(realDir, { withFileTypes: true })
   } catch (err) {
     throw fsError(err, display(ctx, relDir), 'a folder')
   }
-  const entries = await Promise.all(dirents.map(async d => await visit(ctx, d, realDir, relDir, ancestors)))
-  const kept = entries.filter((e): e is WalkEntry => e !== null)
+  const kept: WalkEntry[] = []
+  for (const dirent of dirents) {
+    if (++ctx.sinceYield >= ctx.batch) {
+      ctx.sinceYield = 0
+      await new Promise(resolve => setImmediate(resolve))
+    }
+    const entry = await visit(ctx, dirent, realDir, relDir, ancestors)
+    if (entry !== null) kept.push(entry)
+  }
   return kept.sort((a, b) => compareNames(a.name, b.name))
 }
 
@@ -131,7 +128,7 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
   let st: Stats
   if (dirent.isSymbolicLink()) {
     try {
-      target = await ctx.limit.run(async () => await realpath(here))
+      target = realpathSync(here)
     } catch (err) {
       if (ctx.ignore?.(relPath, false) === true) return null
       const code = (err as NodeJS.ErrnoException).code
@@ -141,7 +138,7 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
       throw new UnreadablePathError(`Symlink ${display(ctx, relPath)} is broken (what it points to cannot be read). Remove it or fix its target.`, { cause: err })
     }
     try {
-      st = await ctx.limit.run(async () => await stat(target))
+      st = statSync(target)
     } catch (err) {
       throw fsError(err, display(ctx, relPath), 'a symlink target')
     }
@@ -156,13 +153,13 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     if (ctx.ignore?.(relPath, dirent.isDirectory()) === true) return null
     if (dirent.isDirectory()) return { kind: 'dir', name, relPath, children: await walkDir(ctx, here, relPath, [...ancestors, here]) }
     try {
-      st = await ctx.limit.run(async () => await stat(here))
+      st = statSync(here)
     } catch (err) {
       throw fsError(err, display(ctx, relPath), 'a file')
     }
   } else {
     try {
-      st = await ctx.limit.run(async () => await lstat(here))
+      st = lstatSync(here)
     } catch (err) {
       throw fsError(err, display(ctx, relPath), 'an entry')
     }

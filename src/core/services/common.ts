@@ -71,8 +71,10 @@ export function parseJsonError (_status: number, body: string): ErrorDetail {
     return { code: reason, message: parts.length > 0 ? parts.join(': ') : undefined }
   }
   if (typeof j.error === 'string') return { message: str(j.error), code: str(j.code) }
-  const message = str(j.message) ?? str(j.Message) ?? str(j.details)
-  const code = typeof j.code === 'string' ? j.code : undefined
+  const text = str(j.message) ?? str(j.Message) ?? str(j.details)
+  const name = str(j.name)
+  const message = name !== undefined && text !== undefined && !/^(Error|HTTP Error)$/.test(name) ? `${name}: ${text}` : text
+  const code = typeof j.code === 'string' ? j.code : name
   return { message, code }
 }
 

@@ -12,6 +12,16 @@ export const KUBO_ENDPOINT = 'http://127.0.0.1:5001'
 
 interface KuboError { Message?: string, Code?: number, Type?: string }
 
+const KUBO_COMMAND_ERROR = 'kubo-command-error'
+
+function parseKuboError (status: number, body: string): ErrorDetail {
+  const detail = parseJsonError(status, body)
+  try {
+    if ((JSON.parse(body) as KuboError).Type === 'error') return { ...detail, code: KUBO_COMMAND_ERROR }
+  } catch { /* not JSON: plain mapping by status */ }
+  return detail
+}
+
 function ndjson (text: string): any[] {
   return text.split('\n').map(l => l.trim()).filter(l => l !== '').map(l => {
     try { return JSON.parse(l) } catch { return undefined }
@@ -21,9 +31,10 @@ function ndjson (text: string): any[] {
 export function createKubo (config: ServiceConfig, options: AdapterOptions = {}): PinningService {
   const slug = 'kubo'
   const endpoint = config.endpoint ?? KUBO_ENDPOINT
-  const ctx = context(config, slug, parseJsonError, (status: number, detail: ErrorDetail, where: string) => {
+  const ctx = context(config, slug, parseKuboError, (status: number, detail: ErrorDetail, where: string) => {
     // Kubo answers every failed command with 500 and {Type:"error"}: the command failed, repeating it will not help.
-    if (status === 500 && detail.message !== undefined) {
+    // A bare 500 (a proxy in front, a crash) stays retryable.
+    if (status === 500 && detail.code === KUBO_COMMAND_ERROR) {
       return new ServiceError(`${where}: ${detail.message}`, { status, retryable: false })
     }
     return undefined

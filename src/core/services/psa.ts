@@ -35,10 +35,9 @@ export function createPsa (config: ServiceConfig, options: AdapterOptions = {}, 
   }
   const endpoint = config.endpoint
   const ctx = context(config, slug, parseJsonError, (status, detail, where) => {
-    if (status === 409 || /INSUFFICIENT_FUNDS/i.test(detail.code ?? '')) {
-      if (/INSUFFICIENT_FUNDS/i.test(`${detail.code ?? ''} ${detail.message ?? ''}`)) {
-        return new QuotaError(`${where} has no funds left for this pin (HTTP ${status}: ${detail.message ?? detail.code}). Add credit or free space on the account, then retry.`, { status })
-      }
+    // The spec's 409 INSUFFICIENT_FUNDS is the PSA way of saying "over quota".
+    if (/INSUFFICIENT_FUNDS/i.test(`${detail.code ?? ''} ${detail.message ?? ''}`)) {
+      return new QuotaError(`${where} has no funds left for this pin (HTTP ${status}: ${detail.message ?? detail.code}). Add credit or free space on the account, then retry.`, { status })
     }
     return undefined
   })
