@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { primaryUrl } from './report.js'
 import type { Report } from './report.js'
 
 /** The `outputs:` names, exactly as action.yml declares them. */
@@ -15,8 +16,7 @@ export enum Outputs {
 
 export function setOutputs (report: Report): void {
   core.setOutput(Outputs.Cid, report.cid)
-  // Subdomain style on the first gateway: each site gets its own origin there.
-  core.setOutput(Outputs.Url, report.urls[1] ?? report.urls[0] ?? '')
+  core.setOutput(Outputs.Url, primaryUrl(report.urls))
   core.setOutput(Outputs.Urls, JSON.stringify(report.urls))
   core.setOutput(Outputs.CarPath, report.carPath)
   core.setOutput(Outputs.Status, report.status)

@@ -77,13 +77,33 @@ function fromPack (pack: PackResult, base: ReportBase): Report {
   }
 }
 
-/** Gateway links paired up: [{ path, subdomain }] per gateway. */
-export function previewLinks (urls: string[]): Array<{ gateway: string, path: string, subdomain?: string }> {
-  const links: Array<{ gateway: string, path: string, subdomain?: string }> = []
-  for (let i = 0; i < urls.length; i += 2) {
-    const path = urls[i]
-    const subdomain = urls[i + 1]
-    links.push({ gateway: new URL(path).host, path, ...(subdomain === undefined ? {} : { subdomain }) })
+export interface PreviewLink {
+  gateway: string
+  path: string
+  /** Absent for gateways with no subdomain form (a path prefix, or a non-loopback IP). */
+  subdomain?: string
+}
+
+/**
+ * The core's flat URL list (per gateway: path style, then subdomain style when the gateway has one) regrouped per
+ * gateway. A path-style URL starts a gateway; a subdomain URL belongs to the gateway before it.
+ */
+export function previewLinks (urls: string[]): PreviewLink[] {
+  const links: PreviewLink[] = []
+  for (const url of urls) {
+    const parsed = new URL(url)
+    const last = links[links.length - 1]
+    if (/\/ipfs\/[^/]+\/?$/.test(parsed.pathname) || last === undefined) {
+      links.push({ gateway: parsed.host + parsed.pathname.replace(/\/ipfs\/[^/]+\/?$/, ''), path: url })
+    } else {
+      last.subdomain = url
+    }
   }
   return links
+}
+
+/** The `url` output: the first gateway's subdomain link (its own origin per site), else its path link. */
+export function primaryUrl (urls: string[]): string {
+  const first = previewLinks(urls)[0]
+  return first === undefined ? '' : first.subdomain ?? first.path
 }

@@ -19,6 +19,7 @@ const OWNER = 'octo'
 const REPO = 'site'
 const GITHUB_TOKEN = 'ghs_fakeGitHubToken0123456789'
 const SERVICE_TOKEN = 'svc-token-Zq8v3LmN5pX1'
+const SECOND_TOKEN = 'second-user-token-Hk4wT9'
 const HEAD_1 = '1111111111111111111111111111111111111111'
 const HEAD_2 = '2222222222222222222222222222222222222222'
 const MERGE = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
@@ -98,7 +99,7 @@ function expectMasked (result: RunResult, secret: string): void {
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pinship-action-'))
-  server = await startServer({ port: 0, dataDir: join(tmp, 'data'), tokens: [SERVICE_TOKEN] })
+  server = await startServer({ port: 0, dataDir: join(tmp, 'data'), tokens: [SERVICE_TOKEN, SECOND_TOKEN] })
   github = await startFakeGitHub({ owner: OWNER, repo: REPO, token: GITHUB_TOKEN })
 })
 
@@ -284,15 +285,86 @@ describe('fork pull request (no secrets)', () => {
 })
 
 describe('service: none', () => {
-  test('is a dry run on push: CID and CAR, no upload, no commit status', async () => {
+  test('is a dry run on push: CID and CAR, no upload, no commit status; hidden: false leaves dot-files out', async () => {
     makeSite(join(tmp, 'none-site'), { 'none.txt': 'dry\n' })
     const before = github.requests.length
-    const result = await run({ with: { path: 'none-site', service: 'none', 'cid-profile': 'ipfs-car' }, event: { name: 'push', payload: {} } })
+    const result = await run({ with: { path: 'none-site', service: 'none', hidden: 'false' }, event: { name: 'push', payload: {} } })
     expect(result.code, result.stdout + result.stderr).toBe(0)
     expect(result.outputs.status).toBe('packed')
     expect(carRoots(result.outputs['car-path'])).toEqual([result.outputs.cid])
+    const oracle = join(tmp, 'none-oracle')
+    makeSite(oracle, { 'none.txt': 'dry\n' })
+    rmSync(join(oracle, '.well-known'), { recursive: true })
+    expect(result.outputs.cid).toBe(await importerCid(oracle))
+    expect(carPaths(result.outputs['car-path']).join('\n')).not.toContain('.well-known')
     expect(result.summary).toContain('`service` is `none`')
     expect(github.requests.length).toBe(before)
+  })
+})
+
+describe('several services at once', () => {
+  let result: RunResult
+  beforeAll(async () => {
+    makeSite(join(tmp, 'multi-site'), { 'multi.txt': 'two services\n' })
+    result = await run({
+      with: {
+        path: 'multi-site',
+        service: 'local,web3storage',
+        endpoint: server.url,
+        token: SERVICE_TOKEN,
+        'service-options': `web3storage.token=${SECOND_TOKEN}`,
+        gateways: 'https://dweb.link, https://inbrowser.link',
+        'pin-name': '{repo}-multi-{sha7}',
+        'timeout-minutes': '1'
+      },
+      event: { name: 'push', payload: {} },
+      sha: '5555555555555555555555555555555555555555'
+    })
+  })
+
+  test('one CID, one result per service, each pinned with its own credentials', async () => {
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    const results = JSON.parse(result.outputs.results) as Array<{ service: string, status: string, error: unknown }>
+    expect(results.map(r => [r.service, r.status, r.error])).toEqual([['local', 'pinned', null], ['web3storage', 'pinned', null]])
+    // Each user (token) sees the upload in its own list.
+    for (const token of [SERVICE_TOKEN, SECOND_TOKEN]) {
+      const res = await fetch(`${server.url}/user/uploads`, { headers: { authorization: `Bearer ${token}` } })
+      const uploads = await res.json() as Array<{ cid: string, name?: string }>
+      expect(uploads.find(u => u.cid === result.outputs.cid)?.name).toBe('site-multi-5555555')
+    }
+  })
+
+  test('links use the gateways given, the first one for url and the commit status', () => {
+    const cid = result.outputs.cid
+    expect(JSON.parse(result.outputs.urls)).toEqual([
+      `https://dweb.link/ipfs/${cid}/`, `https://${cid}.ipfs.dweb.link/`,
+      `https://inbrowser.link/ipfs/${cid}/`, `https://${cid}.ipfs.inbrowser.link/`
+    ])
+    expect(result.outputs.url).toBe(`https://${cid}.ipfs.dweb.link/`)
+    expect(github.statuses.find(s => s.sha === '5555555555555555555555555555555555555555')?.target_url).toBe(`https://dweb.link/ipfs/${cid}/`)
+    expect(result.summary).toMatch(/\| web3storage \(127\.0\.0\.1:\d+\) \| ✅ pinned \|/)
+  })
+
+  test('a token given in service-options is masked too', () => {
+    expectMasked(result, SECOND_TOKEN)
+    expectMasked(result, SERVICE_TOKEN)
+  })
+})
+
+describe('GitHub refuses the comment (missing permissions)', () => {
+  test('the deploy still succeeds, with a warning that names the permission', async () => {
+    makeSite(join(tmp, 'perm-site'), { 'perm.txt': 'no permission\n' })
+    github.failures.set(`/repos/${OWNER}/${REPO}/issues/21/comments`, 403)
+    try {
+      const result = await run({ with: deployInputs('perm-site'), event: { name: 'pull_request', payload: prPayload(21, HEAD_1, `${OWNER}/${REPO}`) } })
+      expect(result.code, result.stdout).toBe(0)
+      const warnings = result.stdout.split('\n').filter(l => l.startsWith('::warning::'))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/pull request comment[\s\S]*pull-requests: write/)
+      expect(github.comments.filter(c => c.issue === 21)).toEqual([])
+    } finally {
+      github.failures.clear()
+    }
   })
 })
 

@@ -7,7 +7,8 @@ import { readRunContext } from '../../src/action/context.js'
 import { excludeMatcher } from '../../src/action/exclude.js'
 import { checkPinNameTemplate, expandPinName } from '../../src/action/pin-name.js'
 import { parseServices } from '../../src/action/services.js'
-import { overallStatus } from '../../src/action/report.js'
+import { overallStatus, previewLinks, primaryUrl } from '../../src/action/report.js'
+import { gatewayUrls } from '../../src/core/gateway-urls.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'pinship-action-parts-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
@@ -128,4 +129,23 @@ test('overall status is the weakest service state', () => {
   expect(overallStatus([r('pinned'), r('queued')])).toBe('queued')
   expect(overallStatus([r('pinned'), r(null)])).toBe('failed')
   expect(overallStatus([])).toBe('packed')
+})
+
+describe('preview links from the core\'s URL list', () => {
+  const cid = 'bafybeidoc7vs3nczqnirm4ciikwzgcormjm6kjl2qfkcar2yp2hcvdnz7a'
+
+  test('regrouped per gateway, whether or not a gateway has a subdomain form', () => {
+    const urls = gatewayUrls(cid, ['https://dweb.link', 'https://gw.example/prefix', 'http://127.0.0.1:8080'])
+    expect(previewLinks(urls)).toEqual([
+      { gateway: 'dweb.link', path: `https://dweb.link/ipfs/${cid}/`, subdomain: `https://${cid}.ipfs.dweb.link/` },
+      { gateway: 'gw.example/prefix', path: `https://gw.example/prefix/ipfs/${cid}/` },
+      { gateway: '127.0.0.1:8080', path: `http://127.0.0.1:8080/ipfs/${cid}/`, subdomain: `http://${cid}.ipfs.localhost:8080/` }
+    ])
+  })
+
+  test('the url output is the first gateway\'s subdomain link, else its path link, else empty', () => {
+    expect(primaryUrl(gatewayUrls(cid, ['https://dweb.link', 'https://gw.example/p']))).toBe(`https://${cid}.ipfs.dweb.link/`)
+    expect(primaryUrl(gatewayUrls(cid, ['https://gw.example/p', 'https://dweb.link']))).toBe(`https://gw.example/p/ipfs/${cid}/`)
+    expect(primaryUrl([])).toBe('')
+  })
 })
