@@ -75,8 +75,9 @@ export class ProgressLog {
     switch (type) {
       case 'pinship:pack:start': return `packing ${d.path}: ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}`
       case 'pinship:pack:bytes':
+        // Totals count every pass the packer makes (sharding reads twice), so only the fraction means anything.
         return this.step('pack', d.bytes, d.totalBytes)
-          ? `packed ${formatBytes(d.bytes)} of ${formatBytes(d.totalBytes)} (${d.files}/${d.totalFiles} files)`
+          ? `packing: ${Math.floor(100 * Math.min(1, d.totalBytes > 0 ? d.bytes / d.totalBytes : 1))}%`
           : undefined
       case 'pinship:pack:shard': return `CAR shard ${d.index + 1}: ${formatBytes(d.bytes)}, ${plural(d.blocks, 'block')}, ${d.carCid}`
       case 'pinship:pack:done': return `root ${d.cid} (${d.profile}): ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}, CAR ${formatBytes(d.carBytes)}`

@@ -3,7 +3,7 @@
  * GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH), deploying to the real embedded service over HTTP and reporting to a
  * recording fake GitHub API on loopback.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -400,6 +400,24 @@ describe('a deploy that fails', () => {
     expect(status === undefined ? undefined : ['failure', 'error'].includes(status.state)).toBe(true)
     expectMasked(result, wrong)
     expect(JSON.stringify(github.statuses)).not.toContain(wrong)
+  })
+})
+
+describe('a deploy that throws', () => {
+  test('the packer\'s error becomes the one failure, an error commit status and a summary line; no CAR is left', async () => {
+    const dir = makeSite(join(tmp, 'symlink-site'), { 'ok.txt': 'fine\n' })
+    writeFileSync(join(tmp, 'outside.txt'), 'not part of the site\n')
+    symlinkSync(join(tmp, 'outside.txt'), join(dir, 'escape.txt'))
+    const sha = '6666666666666666666666666666666666666666'
+    const result = await run({ with: deployInputs('symlink-site'), event: { name: 'push', payload: {} }, sha })
+    expect(result.code).toBe(1)
+    const errors = result.stdout.split('\n').filter(l => l.startsWith('::error::'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/escape\.txt.*outside/)
+    expect(github.statuses.find(s => s.sha === sha)).toMatchObject({ state: 'error', context: 'pinship' })
+    expect(result.summary).toContain('pinship failed')
+    expect(result.outputs).toEqual({})
+    expect(readdirSync(join(result.runnerTemp, 'pinship'))).toEqual([])
   })
 })
 
