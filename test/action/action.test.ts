@@ -351,6 +351,21 @@ describe('several services at once', () => {
   })
 })
 
+describe('pr-comment, commit-status and job-summary set to false', () => {
+  test('deploy on a pull request without touching GitHub or the summary', async () => {
+    makeSite(join(tmp, 'quiet-site'), { 'quiet.txt': 'quiet\n' })
+    const before = github.requests.length
+    const result = await run({
+      with: deployInputs('quiet-site', { 'pr-comment': 'false', 'commit-status': 'False', 'job-summary': 'FALSE' }),
+      event: { name: 'pull_request', payload: prPayload(22, HEAD_1, `${OWNER}/${REPO}`) }
+    })
+    expect(result.code, result.stdout).toBe(0)
+    expect(result.outputs.status).toBe('pinned')
+    expect(github.requests.length).toBe(before)
+    expect(result.summary).toBe('')
+  })
+})
+
 describe('GitHub refuses the comment (missing permissions)', () => {
   test('the deploy still succeeds, with a warning that names the permission', async () => {
     makeSite(join(tmp, 'perm-site'), { 'perm.txt': 'no permission\n' })
