@@ -17,6 +17,7 @@ const PHASE_OF: Record<string, Phase> = {
   'pinship:deploy:plan': 'plan',
   'pinship:deploy:shard-start': 'upload',
   'pinship:deploy:shard-bytes': 'upload',
+  'pinship:deploy:bytes': 'upload',
   'pinship:deploy:shard-done': 'upload',
   'pinship:deploy:uploaded': 'upload',
   'pinship:deploy:pin-request': 'upload',
@@ -28,6 +29,8 @@ const PHASE_OF: Record<string, Phase> = {
 
 /** Byte progress is logged at every this-much-of-the-total step, not on every chunk. */
 const BYTES_STEP = 0.25
+/** An event type this renderer does not know is logged at most this often (it may be a high-rate one). */
+const UNKNOWN_EVENT_INTERVAL_MS = 5_000
 
 /**
  * Renders the core's progress events as action log lines, one `core.group` per phase. Packing and uploading
@@ -37,6 +40,7 @@ const BYTES_STEP = 0.25
 export class ProgressLog {
   private phase = -1
   private readonly progress = new Map<string, number>()
+  private readonly unknownSeen = new Map<string, number>()
   private readonly secrets: readonly string[]
 
   constructor (secrets: readonly string[] = []) {
@@ -91,6 +95,8 @@ export class ProgressLog {
         return this.step(`${d.service} ${d.shard}`, d.sent, d.bytes) && d.sent < d.bytes
           ? `${d.service}: shard ${d.shard} ${formatBytes(d.sent)} of ${formatBytes(d.bytes)}`
           : undefined
+      // The sum over services grows while packing runs, so its fraction goes back and forth; shard lines say enough.
+      case 'pinship:deploy:bytes': return undefined
       case 'pinship:deploy:shard-done': return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} stored, service reports ${d.cid}`
       case 'pinship:deploy:uploaded': return `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}; root ${d.cid} confirmed`
       case 'pinship:deploy:pin-request': return `${d.service}: pin requested for ${d.cid}${d.requestId === undefined ? '' : ` (request ${d.requestId})`}`
@@ -105,6 +111,10 @@ export class ProgressLog {
       case 'pinship:deploy:verify': return `${d.gateway}: ${d.ok ? 'verified' : 'FAILED'} ${plural(d.blocks, 'block')}, ${formatBytes(d.bytes)}${d.error === null ? '' : ` — ${d.error.message}`}`
       case 'pinship:deploy:done': return `${d.ok === true ? 'done' : 'not every service made it'}: ${d.cid}`
     }
+    const now = Date.now()
+    const seen = this.unknownSeen.get(type)
+    if (seen !== undefined && now - seen < UNKNOWN_EVENT_INTERVAL_MS) return undefined
+    this.unknownSeen.set(type, now)
     return `${type.replace(/^pinship:/, '')}${describe(d)}`
   }
 }

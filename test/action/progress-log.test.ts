@@ -1,0 +1,62 @@
+/** The core's progress events as action log lines: groups per phase, throttled byte progress, no secrets. */
+import { afterEach, beforeEach, expect, test, vi } from 'vitest'
+import { ProgressLog } from '../../src/action/progress-log.js'
+
+let lines: string[]
+beforeEach(() => {
+  lines = []
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n').filter(l => l !== ''))
+    return true
+  })
+})
+afterEach(() => { vi.restoreAllMocks() })
+
+const cid = 'bafybeidoc7vs3nczqnirm4ciikwzgcormjm6kjl2qfkcar2yp2hcvdnz7a'
+
+test('one group per phase, only moving forward, even when packing and uploading overlap', () => {
+  const log = new ProgressLog()
+  log.onProgress({ type: 'pinship:deploy:plan', detail: { services: [{ service: 'local', endpoint: 'http://127.0.0.1:1' }], shardSize: null, wait: 'pinned', timeoutMs: 60_000 } })
+  log.onProgress({ type: 'pinship:pack:start', detail: { path: '/site', files: 2, bytes: 10 } })
+  log.onProgress({ type: 'pinship:deploy:shard-start', detail: { service: 'local', shard: 1, shards: 0, bytes: 900, attempt: 1 } })
+  log.onProgress({ type: 'pinship:pack:done', detail: { cid, profile: 'unixfs-v1-2025', files: 2, bytes: 10, carBytes: 900 } })
+  log.onProgress({ type: 'pinship:deploy:state', detail: { service: 'local', cid, pin: 'pinned', deals: [], rawStatus: 'Pinned' } })
+  log.close()
+  log.close()
+  expect(lines).toEqual([
+    '::group::Plan',
+    'deploying to local (127.0.0.1:1); waiting for pinned, at most 1 min',
+    '::endgroup::',
+    '::group::Pack into CAR',
+    'packing /site: 2 files, 10 B',
+    '::endgroup::',
+    '::group::Upload',
+    'local: uploading shard 1 (900 B)',
+    `root ${cid} (unixfs-v1-2025): 2 files, 10 B, CAR 900 B`,
+    '::endgroup::',
+    '::group::Wait for pins',
+    'local: pinned (Pinned)',
+    '::endgroup::'
+  ])
+})
+
+test('byte progress is logged in steps, not per chunk', () => {
+  const log = new ProgressLog()
+  for (let bytes = 0; bytes <= 1000; bytes += 10) {
+    log.onProgress({ type: 'pinship:pack:bytes', detail: { bytes, totalBytes: 1000, files: 1, totalFiles: 1 } })
+    log.onProgress({ type: 'pinship:deploy:bytes', detail: { bytes, totalBytes: 2000 } })
+  }
+  log.close()
+  expect(lines.filter(l => l.startsWith('packing:'))).toEqual(['packing: 25%', 'packing: 50%', 'packing: 75%', 'packing: 100%'])
+  expect(lines.some(l => l.includes('deploy:bytes'))).toBe(false)
+})
+
+test('unknown events are shown generically but rate-limited; secrets are scrubbed', () => {
+  const log = new ProgressLog(['s3cr3t-token'])
+  for (let i = 0; i < 50; i++) log.onProgress({ type: 'pinship:future:thing', detail: { n: i, note: 'uses s3cr3t-token' } })
+  log.onProgress({ type: 'pinship:deploy:retry', detail: { service: 'pinata', operation: 'upload', attempt: 2, retriesLeft: 3, retryAfterMs: 60_000, error: { code: 'ERR_RATE_LIMITED', message: 'too many requests for s3cr3t-token' } } })
+  log.close()
+  expect(lines.filter(l => l.startsWith('future:thing'))).toEqual(['future:thing: n=0 note=uses ***'])
+  expect(lines).toContain('pinata: upload failed (too many requests for ***); retry 2, 3 left, service asked to wait 60 s')
+  expect(lines.join('\n')).not.toContain('s3cr3t-token')
+})
