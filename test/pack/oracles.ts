@@ -23,10 +23,11 @@ export class MemoryBlockstore {
     return cid
   }
 
-  async get (cid: CID): Promise<Uint8Array> {
+  /** Streams the block, as interface-blockstore's `get` does for ipfs-unixfs-exporter. */
+  async * get (cid: CID): AsyncGenerator<Uint8Array> {
     const bytes = this.blocks.get(cid.toString())
     if (bytes === undefined) throw new Error(`block ${cid.toString()} not found`)
-    return bytes
+    yield bytes
   }
 
   async has (cid: CID): Promise<boolean> {
