@@ -189,6 +189,10 @@ function genericStatusError (where: string, status: number, said: string, detail
   if (status === 401) {
     return new AuthError(`${where} rejected the token (HTTP 401${said}). Check --token or PINSHIP_TOKEN holds a valid token for this service.`, opts)
   }
+  if (status === 403 && /token|credential|unauthori[sz]ed|session expired|api key/i.test(detail.message ?? '')) {
+    // NFT.Storage-style APIs (and ours) answer a wrong token with 403 "Token is not valid".
+    return new AuthError(`${where} rejected the token (HTTP 403${said}). Check --token or PINSHIP_TOKEN holds a valid, unexpired token for this service.`, opts)
+  }
   if (status === 403) {
     return new ForbiddenError(`${where} refused the request (HTTP 403${said}). The token may be invalid, expired or lack permission for this operation: create one with the needed scope.`, opts)
   }

@@ -114,7 +114,8 @@ describe('web3storage adapter', () => {
 
   it.each([
     [401, { code: 'HTTP_ERROR', message: 'Unauthorized' }, 'ERR_AUTH', /rejected the token .*Check --token or PINSHIP_TOKEN/],
-    [403, { code: 'HTTP_ERROR', message: 'Token is not valid' }, 'ERR_FORBIDDEN', /create one with the needed scope/],
+    [403, { code: 'HTTP_ERROR', message: 'Token is not valid' }, 'ERR_AUTH', /Token is not valid\)\. Check --token or PINSHIP_TOKEN/],
+    [403, { code: 'FORBIDDEN', message: 'Uploads are disabled for this account' }, 'ERR_FORBIDDEN', /create one with the needed scope/],
     [413, { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' }, 'ERR_TOO_LARGE', /smaller --shard-size/],
     [410, { code: 'ERROR_FEATURE_HAS_BEEN_SUNSET', message: 'This API has been sunset' }, 'ERR_SERVICE', /shut down: pick another --service/],
     [400, { name: 'InvalidCar', message: 'CAR must contain the root block' }, 'ERR_SERVICE', /InvalidCar: CAR must contain the root block/],

@@ -51,6 +51,10 @@ function asPinshipError (err: unknown): PinshipError {
 class Deployment {
   private readonly states: TargetState[]
   private clockStart: number | undefined
+  /** Bytes sent per upload (service + shard), for the overall upload progress. */
+  private readonly sent = new Map<string, number>()
+  private scheduledBytes = 0
+  private lastBytesEmit = 0
   private readonly name: string
 
   constructor (private readonly plan: DeployPlan, private readonly options: DeployOptions) {
@@ -92,6 +96,15 @@ class Deployment {
     })
   }
 
+  private progress (key: string, sent: number, force: boolean): void {
+    this.sent.set(key, sent)
+    let total = 0
+    for (const n of this.sent.values()) total += n
+    if (!force && total - this.lastBytesEmit < PROGRESS_STEP_BYTES) return
+    this.lastBytesEmit = total
+    emit(this.options, 'pinship:deploy:bytes', { bytes: total, totalBytes: Math.max(this.scheduledBytes, total) })
+  }
+
   private fail (s: TargetState, err: unknown): void {
     if (s.error !== null) return
     const e = asPinshipError(err)
@@ -105,13 +118,17 @@ class Deployment {
     const service = s.target.service
     const uploadCar = service.uploadCar?.bind(service)
     if (uploadCar === undefined) return
+    const key = `${service.slug}#${shard.index}#${shard.count}`
+    this.scheduledBytes += shard.bytes
     const receipt: UploadReceipt = await withRetry(async attempt => {
       emit(this.options, 'pinship:deploy:shard-start', { service: service.slug, shard: shard.index, shards: shard.count, bytes: shard.bytes, attempt })
+      this.progress(key, 0, false)
       let lastEmit = 0
       const r = await uploadCar(root, shard, {
         signal: s.signal,
         name: this.name,
         onBytes: (sent: number) => {
+          this.progress(key, sent, sent === shard.bytes)
           if (sent - lastEmit < PROGRESS_STEP_BYTES && sent !== shard.bytes) return
           lastEmit = sent
           emit(this.options, 'pinship:deploy:shard-bytes', { service: service.slug, shard: shard.index, sent, bytes: shard.bytes })
@@ -122,6 +139,7 @@ class Deployment {
       return r
     }, this.retryOptions(s, `upload shard ${shard.index}`))
     if (receipt.requestId !== undefined) s.requestId = receipt.requestId
+    this.progress(key, shard.bytes, true)
     s.shardsDone++
     s.bytesDone += shard.bytes
     emit(this.options, 'pinship:deploy:shard-done', { service: service.slug, shard: shard.index, shards: shard.count, bytes: shard.bytes, cid: receipt.cid })

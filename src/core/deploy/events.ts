@@ -8,11 +8,14 @@ export interface EventError { code: string, message: string }
 /**
  * Every event deploy emits (besides the packer's `pinship:pack:*`, passed through unchanged). `service` is the
  * slug, `shard` is 1-based; `shards` is 0 while packing still runs (the count is known only at the end).
+ * `pinship:deploy:bytes` sums every service's upload: bytes sent of the bytes scheduled so far (it grows while
+ * packing runs).
  */
 export type DeployProgressEvent =
   | ProgressEvent<'pinship:deploy:plan', { services: Array<{ service: string, endpoint: string, uploads: boolean, acceptsShards: boolean }>, shardSize: number | null, wait: string, timeoutMs: number }>
   | ProgressEvent<'pinship:deploy:shard-start', { service: string, shard: number, shards: number, bytes: number, attempt: number }>
   | ProgressEvent<'pinship:deploy:shard-bytes', { service: string, shard: number, sent: number, bytes: number }>
+  | ProgressEvent<'pinship:deploy:bytes', { bytes: number, totalBytes: number }>
   | ProgressEvent<'pinship:deploy:shard-done', { service: string, shard: number, shards: number, bytes: number, cid: string }>
   | ProgressEvent<'pinship:deploy:uploaded', { service: string, cid: string, shards: number, bytes: number }>
   | ProgressEvent<'pinship:deploy:pin-request', { service: string, cid: string, requestId?: string }>
