@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isPinshipError } from '../core/errors.js'
+import { errorBody, httpError, publicMessage, statusOf, type ApiFace } from './http/errors.js'
+import { escapeHtml, sendJson, sendText } from './http/respond.js'
+import { Router } from './http/router.js'
+import type { ServerState } from './state.js'
+
+/** Face of an unmatched path, so even a 404 speaks the API the client was talking to. */
+function faceOfPath (path: string): ApiFace {
+  if (path.startsWith('/nft')) return 'nft'
+  if (path.startsWith('/pins')) return 'psa'
+  if (path.startsWith('/progress') || path.startsWith('/ws/')) return 'progress'
+  if (path.startsWith('/ipfs')) return 'gateway'
+  if (path.startsWith('/account')) return 'account'
+  return 'web3'
+}
+
+export interface App {
+  router: Router<ServerState>
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+}
+
+/**
+ * Dispatches requests and turns every failure into the API's own error shape. Unexpected errors become a
+ * generic 500 without details (reported through onProgress), so bad input can be told from bugs.
+ */
+export function createApp (state: ServerState, options: { closing: () => boolean, retryAfterS: number, subdomain?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> }): App {
+  const router = new Router<ServerState>()
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let face: ApiFace = 'web3'
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost')
+    } catch {
+      url = new URL('http://localhost/')
+    }
+    face = faceOfPath(url.pathname)
+    try {
+      if (options.closing()) {
+        throw httpError(503, 'ERR_SERVICE_UNAVAILABLE', 'The service is shutting down. Retry in a few seconds.', options.retryAfterS * 1000)
+      }
+      if (options.subdomain !== undefined && await options.subdomain(req, res)) return
+      const m = router.match(req.method ?? 'GET', url.pathname)
+      if (m.kind === 'none') throw httpError(404, 'ERR_NOT_FOUND', `No route for ${req.method ?? 'GET'} ${url.pathname}. See the API list in the pinship README ("pinship serve").`)
+      face = m.face
+      if (m.kind === 'method') {
+        res.setHeader('allow', [...new Set(m.allowed)].join(', '))
+        throw httpError(405, 'ERR_METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed on ${url.pathname}; use ${[...new Set(m.allowed)].join(' or ')}.`)
+      }
+      await m.handler({ req, res, url, params: m.params, state })
+    } catch (err) {
+      sendError(state, req, res, face, err)
+    }
+  }
+
+  return { router, handle }
+}
+
+export function sendError (state: ServerState, req: IncomingMessage, res: ServerResponse, face: ApiFace, err: unknown): void {
+  const status = statusOf(err)
+  if (status >= 500 && status !== 503) {
+    state.emit({ type: 'pinship:server:error', detail: { method: req.method ?? '', path: (req.url ?? '').split('?')[0], status, message: err instanceof Error ? (err.stack ?? err.message) : String(err) } })
+  }
+  if (res.headersSent) {
+    // a streamed response failed mid-way: the client must see a broken transfer, not a short "success"
+    res.destroy(err instanceof Error ? err : undefined)
+    return
+  }
+  const headers: Record<string, string | number> = {}
+  const retryAfterMs = isPinshipError(err) ? err.retryAfterMs : undefined
+  if (status === 429 || status === 503) headers['retry-after'] = Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))
+  if (status === 401) headers['www-authenticate'] = 'Bearer'
+  // an unread request body (413, early 4xx) would otherwise be drained: close the connection instead
+  if (!req.complete) headers.connection = 'close'
+  if (face === 'gateway') {
+    sendText(res, status, publicMessage(err, status) + '\n', 'text/plain; charset=utf-8', headers)
+  } else if (face === 'account') {
+    sendText(res, status, `<!doctype html><meta charset="utf-8"><title>Error</title><p>${escapeHtml(publicMessage(err, status))}</p><p><a href="/account">Back</a></p>`, 'text/html; charset=utf-8', headers)
+  } else {
+    sendJson(res, status, errorBody(face, err, status), headers)
+  }
+}

@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { hostname } from 'node:os'
+import { resolve } from 'node:path'
+import type { Duplex } from 'node:stream'
+import { emit } from '../core/progress.js'
+import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
+import { createApp } from './app.js'
+import { Auth } from './http/auth.js'
+import { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
+import { loadOrCreateToken, loadPeerId } from './identity.js'
+import { ProgressTracker } from './progress.js'
+import { lockDataDir } from './store/lock.js'
+import { Repo } from './store/repo.js'
+import type { ServerState } from './state.js'
+import { registerWeb3 } from './api/web3.js'
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETRY_AFTER_S,
+  type RunningServer, type ServerOptions, type ServerProgressEvent
+} from './options.js'
+
+export * from './options.js'
+export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
+export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
+export type { RateLimit } from './http/auth.js'
+
+/**
+ * Starts the embedded storage service: web3.storage and NFT.Storage compatible uploads, the IPFS Pinning
+ * Service API, upload progress, a gateway and an account page, over one persistent block store in `dataDir`.
+ */
+export async function startServer (options: ServerOptions = {}): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR)
+  const host = options.host ?? DEFAULT_HOST
+  const send = (event: ServerProgressEvent): void => emit(options, event.type, event.detail)
+
+  // lock before opening: opening repairs the journal tail and removes orphans, which must not race a live server
+  const unlock = await lockDataDir(dataDir)
+  let opened
+  try {
+    opened = await Repo.open(dataDir, {
+      pendingTimeoutMs: options.pendingTimeoutMs,
+      onComplete: (cid, dagSize) => send({ type: 'pinship:server:complete', detail: { cid, dagSize } })
+    })
+  } catch (err) {
+    await unlock()
+    throw err
+  }
+  const { repo, tornBytes, orphans } = opened
+  const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]
+  const state: ServerState = {
+    repo,
+    auth: new Auth(tokens, options.rateLimit),
+    progress: new ProgressTracker((user, path) => {
+      for (const u of repo.uploads.get(user)?.values() ?? []) if (u.path === path) return true
+      return false
+    }),
+    peerId: await loadPeerId(dataDir),
+    peerName: `pinship-${hostname()}`,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
+    port: 0,
+    host,
+    emit: send
+  }
+
+  let closing = false
+  let inflight = 0
+  let idle: (() => void) | undefined
+  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S })
+  registerWeb3(app.router)
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    inflight++
+    res.on('close', () => {
+      inflight--
+      if (inflight === 0) idle?.()
+    })
+    app.handle(req, res).catch(() => { res.destroy() })
+  })
+  // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout
+  server.requestTimeout = 0
+  server.headersTimeout = 60_000
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(options.port ?? DEFAULT_PORT, host, () => { server.off('error', reject); resolve() })
+    })
+  } catch (err) {
+    await repo.close()
+    await unlock()
+    throw err
+  }
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  state.port = port
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  const url = `http://${urlHost}:${port}`
+  send({ type: 'pinship:server:listening', detail: { url, dataDir, blocks: repo.blocks.blockCount, recoveredBytes: tornBytes, orphans: orphans.length } })
+
+  let closed: Promise<void> | undefined
+  async function close (): Promise<void> {
+    closed ??= (async () => {
+      closing = true
+      const stopped = new Promise<void>(resolve => server.close(() => resolve()))
+      server.closeIdleConnections()
+      if (inflight > 0) {
+        await new Promise<void>(resolve => {
+          idle = resolve
+          setTimeout(resolve, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS).unref()
+        })
+      }
+      server.closeAllConnections()
+      await stopped
+      await repo.close()
+      await unlock()
+      send({ type: 'pinship:server:closed', detail: {} })
+    })()
+    await closed
+  }
+
+  return { url, gatewayUrl: url, tokens, port, dataDir, close }
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto'
+import { importer, type ImportCandidate } from 'ipfs-unixfs-importer'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { openCarStream } from '../core/car/stream.js'
+import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
+import { EmptyInputError, InvalidCarError } from '../core/errors.js'
+import type { NewUpload, Repo } from './store/repo.js'
+import type { UploadRecord } from './store/records.js'
+
+/** multicodec for a CAR file's own CID (`carCid`, "bag…"). */
+export const CAR_CODEC = 0x0202
+/** Server-side packing of POST /upload uses the project's default profile (IPIP-499). */
+export const DEFAULT_UPLOAD_PROFILE = 'unixfs-v1-2025' as const
+
+export interface IngestResult {
+  record: UploadRecord
+  carCid?: string
+  /** Blocks received, and how many of them were new to the store. */
+  blocks: number
+  newBlocks: number
+  bytes: number
+}
+
+export interface CarIngestOptions extends Omit<NewUpload, 'cid'> {
+  /** @default DEFAULT_MAX_BLOCK_BYTES */
+  maxBlockBytes?: number
+}
+
+/**
+ * Stores one CAR: header with exactly one root, every block verified against its CID and size limit, all of it
+ * staged to a temp segment and committed in one journal record. Any error discards everything staged: a bad
+ * CAR is rejected whole.
+ */
+export async function ingestCar (repo: Repo, body: AsyncIterable<Uint8Array>, options: CarIngestOptions): Promise<IngestResult> {
+  const carHash = createHash('sha256')
+  async function * hashed (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of body) {
+      carHash.update(chunk)
+      yield chunk
+    }
+  }
+  const staging = repo.blocks.stage()
+  try {
+    const car = await openCarStream(hashed(), { maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES })
+    if (car.roots.length !== 1) {
+      throw new InvalidCarError(`The CAR header has ${car.roots.length} roots; exactly one is required (the root CID of the upload). ` +
+        'Create the CAR with a single root (pinship pack, ipfs-car pack).')
+    }
+    const root = car.roots[0]
+    let blocks = 0
+    for await (const block of car) {
+      await staging.put(block.cid, block.bytes)
+      blocks++
+    }
+    if (blocks === 0) throw new InvalidCarError('The CAR has no blocks. Send a CAR that contains at least one block of the DAG.')
+    const { maxBlockBytes: _max, ...upload } = options
+    const { record, segment } = await repo.commitUpload(staging, { ...upload, cid: root.toString() })
+    const carCid = CID.createV1(CAR_CODEC, Digest.create(0x12, carHash.digest())).toString()
+    return { record, carCid, blocks, newBlocks: segment.entries.length, bytes: segment.bytes }
+  } catch (err) {
+    await staging.abort()
+    throw err
+  }
+}
+
+/** One file of a multipart or single-blob upload. */
+export interface FilePart { path: string, content: AsyncIterable<Uint8Array> }
+
+export interface FilesIngestOptions extends Omit<NewUpload, 'cid'> {
+  /** Wrap the files in a directory (multipart uploads); a single blob is stored as the file itself. */
+  wrap: boolean
+}
+
+/** Packs files server-side with ipfs-unixfs-importer (profile unixfs-v1-2025) straight into a staging segment. */
+export async function ingestFiles (repo: Repo, files: AsyncIterable<FilePart>, options: FilesIngestOptions): Promise<IngestResult> {
+  const staging = repo.blocks.stage()
+  let blocks = 0
+  const blockstore = {
+    put: async (cid: CID, bytes: Uint8Array): Promise<CID> => {
+      await staging.put(cid, bytes)
+      blocks++
+      return cid
+    }
+  }
+  try {
+    async function * candidates (): AsyncGenerator<ImportCandidate> {
+      for await (const f of files) yield { path: f.path, content: f.content }
+    }
+    let root: CID | undefined
+    let count = 0
+    for await (const entry of importer(candidates(), blockstore, {
+      profile: DEFAULT_UPLOAD_PROFILE,
+      wrapWithDirectory: options.wrap,
+      // parts arrive one after another on one request stream
+      fileImportConcurrency: 1
+    })) {
+      root = entry.cid
+      count++
+    }
+    if (root === undefined || count === 0) throw new EmptyInputError('The upload contains no files. Send at least one file part (or a non-empty body).')
+    const { wrap: _wrap, ...upload } = options
+    const { record, segment } = await repo.commitUpload(staging, { ...upload, cid: root.toString() })
+    return { record, blocks, newBlocks: segment.entries.length, bytes: segment.bytes }
+  } catch (err) {
+    await staging.abort()
+    throw err
+  }
+}

@@ -1,0 +1,52 @@
+import type { ProgressOptions, ProgressEvent } from '../core/progress.js'
+import type { RateLimit } from './http/auth.js'
+
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 8787
+/** Relative to the working directory, like `.git`: `pinship serve` in a project keeps its data beside it. */
+export const DEFAULT_DATA_DIR = '.pinship'
+/** How long close() waits for in-flight requests before cutting connections. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000
+/** Retry-After sent with 503 while shutting down. */
+export const DEFAULT_RETRY_AFTER_S = 5
+
+export interface ServerOptions extends ProgressOptions {
+  /** @default DEFAULT_PORT (0 picks a free port) */
+  port?: number
+  /** @default DEFAULT_HOST */
+  host?: string
+  /** Where blocks, journal, token and identity live. @default DEFAULT_DATA_DIR */
+  dataDir?: string
+  /** One user per token. @default a token generated once and stored in `<dataDir>/token` */
+  tokens?: string[]
+  /** Per-token request limit, 429 with Retry-After beyond it. @default undefined (off) */
+  rateLimit?: RateLimit
+  /** Largest request body. @default DEFAULT_MAX_BODY_BYTES */
+  maxBodyBytes?: number
+  /** Largest block in a CAR. @default DEFAULT_MAX_BLOCK_BYTES */
+  maxBlockBytes?: number
+  /** Incomplete uploads and PSA pins turn failed after this long without new data. @default DEFAULT_PENDING_TIMEOUT_MS */
+  pendingTimeoutMs?: number
+  /** @default DEFAULT_CLOSE_TIMEOUT_MS */
+  closeTimeoutMs?: number
+}
+
+export interface RunningServer {
+  /** API base URL, e.g. http://127.0.0.1:8787 */
+  url: string
+  /** Path-style gateway base: `${gatewayUrl}/ipfs/<cid>`. Subdomain style: `http://<cidv1>.ipfs.localhost:<port>`. */
+  gatewayUrl: string
+  /** The tokens accepted (the generated one when none were given). */
+  tokens: string[]
+  port: number
+  dataDir: string
+  /** Stops accepting requests, finishes in-flight writes, closes the store. */
+  close: () => Promise<void>
+}
+
+export type ServerProgressEvent =
+  | ProgressEvent<'pinship:server:listening', { url: string, dataDir: string, blocks: number, recoveredBytes: number, orphans: number }>
+  | ProgressEvent<'pinship:server:stored', { api: string, cid: string, user: string, blocks: number, newBlocks: number, bytes: number }>
+  | ProgressEvent<'pinship:server:complete', { cid: string, dagSize: number }>
+  | ProgressEvent<'pinship:server:error', { method: string, path: string, status: number, message: string }>
+  | ProgressEvent<'pinship:server:closed', Record<string, never>>

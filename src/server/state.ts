@@ -1,0 +1,23 @@
+import type { Auth } from './http/auth.js'
+import type { RequestContext } from './http/router.js'
+import type { ProgressTracker } from './progress.js'
+import type { Repo } from './store/repo.js'
+import type { ServerProgressEvent } from './options.js'
+
+/** What every handler can reach. */
+export interface ServerState {
+  repo: Repo
+  auth: Auth
+  progress: ProgressTracker
+  peerId: string
+  /** Name reported in web3 `pins[].peerName`. */
+  peerName: string
+  maxBodyBytes: number
+  maxBlockBytes: number
+  /** Filled once listening. */
+  port: number
+  host: string
+  emit: (event: ServerProgressEvent) => void
+}
+
+export type Ctx = RequestContext<ServerState>

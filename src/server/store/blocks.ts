@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { CID } from 'multiformats/cid'
+import { IDENTITY } from '../../core/car/verify.js'
+import { FdCache } from './fd-cache.js'
+
+/** Staged block bytes are written to disk in batches of about this size (one syscall per batch, not per block). */
+export const DEFAULT_WRITE_BATCH_BYTES = 8 * 1024 * 1024
+
+export const SEGMENT_SUFFIX = '.seg'
+const TEMP_SUFFIX = '.tmp'
+
+/** Where one block lives: segment number, byte offset and length. */
+export interface BlockLocation { seg: number, off: number, len: number }
+
+/** Index entries as journaled: [base64 multihash, offset, length]. */
+export type SegmentEntry = [string, number, number]
+
+/** Blocks are deduplicated by multihash: the same bytes under raw and dag-pb codecs are one block. */
+export function blockKey (cid: CID): string {
+  return Buffer.from(cid.multihash.bytes).toString('base64')
+}
+
+/**
+ * Content-addressed block store. Block bytes live in immutable segment files (one per accepted upload that
+ * brought new blocks); the index from multihash to (segment, offset, length) is rebuilt from the journal on
+ * start. A segment becomes visible only through a journal record written after the segment is fsynced and
+ * renamed into place, so a crash can leave an unreferenced segment (deleted on start) but never an index entry
+ * pointing at missing or partial bytes.
+ */
+export class BlockStore {
+  private readonly segments: string[] = []
+  private readonly segmentIds = new Map<string, number>()
+  private readonly index = new Map<string, BlockLocation>()
+  private readonly fds: FdCache
+  private bytes = 0
+
+  constructor (readonly dir: string) {
+    this.fds = new FdCache()
+  }
+
+  static async create (dir: string): Promise<BlockStore> {
+    await mkdir(dir, { recursive: true })
+    return new BlockStore(dir)
+  }
+
+  get blockCount (): number { return this.index.size }
+  get storedBytes (): number { return this.bytes }
+
+  has (cid: CID): boolean {
+    return cid.multihash.code === IDENTITY || this.index.has(blockKey(cid))
+  }
+
+  hasKey (key: string): boolean { return this.index.has(key) }
+
+  /** Size in bytes, or undefined when absent. */
+  sizeOf (cid: CID): number | undefined {
+    if (cid.multihash.code === IDENTITY) return cid.multihash.digest.length
+    return this.index.get(blockKey(cid))?.len
+  }
+
+  async get (cid: CID): Promise<Uint8Array | undefined> {
+    if (cid.multihash.code === IDENTITY) return cid.multihash.digest
+    const loc = this.index.get(blockKey(cid))
+    if (loc === undefined) return undefined
+    return await this.readAt(loc)
+  }
+
+  /** Applies a journaled segment record. Entries already indexed keep their first location. Returns new keys. */
+  applySegment (name: string, entries: SegmentEntry[]): string[] {
+    let seg = this.segmentIds.get(name)
+    if (seg === undefined) {
+      seg = this.segments.length
+      this.segments.push(name)
+      this.segmentIds.set(name, seg)
+    }
+    const added: string[] = []
+    for (const [key, off, len] of entries) {
+      if (this.index.has(key)) continue
+      this.index.set(key, { seg, off, len })
+      this.bytes += len
+      added.push(key)
+    }
+    return added
+  }
+
+  /** Every indexed block: key and location (for integrity checks). */
+  * entries (): IterableIterator<[string, BlockLocation]> {
+    yield * this.index.entries()
+  }
+
+  async readAt (loc: BlockLocation): Promise<Uint8Array> {
+    const name = this.segments[loc.seg]
+    return await this.fds.read(join(this.dir, name), loc.off, loc.len)
+  }
+
+  /** Removes temp files and segments that no journal record references (left by a crash before the journal write). */
+  async removeOrphans (): Promise<string[]> {
+    const removed: string[] = []
+    for (const name of await readdir(this.dir)) {
+      const orphan = name.endsWith(TEMP_SUFFIX) || (name.endsWith(SEGMENT_SUFFIX) && !this.segmentIds.has(name))
+      if (orphan) {
+        await rm(join(this.dir, name), { force: true })
+        removed.push(name)
+      }
+    }
+    return removed
+  }
+
+  /** A new staging area for one upload's blocks. */
+  stage (): Staging {
+    return new Staging(this)
+  }
+
+  async close (): Promise<void> {
+    await this.fds.closeAll()
+  }
+}
+
+export interface StagedSegment {
+  /** Segment file name, or null when every block was already stored (nothing was kept on disk). */
+  name: string | null
+  entries: SegmentEntry[]
+  /** Bytes of all blocks put (new or not). */
+  bytes: number
+  blocks: number
+}
+
+/**
+ * Collects one upload's new blocks into a temp file. `finish()` fsyncs it, renames it to a segment and fsyncs
+ * the directory; only then may the caller journal the entries. Blocks already in the store, or put twice, are
+ * written once.
+ */
+export class Staging {
+  private fh: FileHandle | undefined
+  private readonly tempName = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
+  private readonly entries: SegmentEntry[] = []
+  private readonly seen = new Set<string>()
+  private pending: Uint8Array[] = []
+  private pendingBytes = 0
+  private offset = 0
+  private totalBytes = 0
+  private totalBlocks = 0
+  private done = false
+
+  constructor (private readonly store: BlockStore) {}
+
+  async put (cid: CID, bytes: Uint8Array): Promise<void> {
+    this.totalBytes += bytes.length
+    this.totalBlocks++
+    if (cid.multihash.code === IDENTITY) return
+    const key = blockKey(cid)
+    if (this.seen.has(key) || this.store.hasKey(key)) return
+    this.seen.add(key)
+    this.entries.push([key, this.offset + this.pendingBytes, bytes.length])
+    this.pending.push(bytes)
+    this.pendingBytes += bytes.length
+    if (this.pendingBytes >= DEFAULT_WRITE_BATCH_BYTES) await this.flush()
+  }
+
+  /** Keys of blocks staged so far (new to the store when they were put). */
+  get stagedKeys (): ReadonlySet<string> { return this.seen }
+
+  private async flush (): Promise<void> {
+    if (this.pending.length === 0) return
+    if (this.fh === undefined) this.fh = await open(join(this.store.dir, this.tempName + TEMP_SUFFIX), 'w')
+    const buffers = this.pending
+    const length = this.pendingBytes
+    this.pending = []
+    this.pendingBytes = 0
+    let written = 0
+    while (written < length) {
+      // writev may write partially; continue from where it stopped
+      const { bytesWritten } = await this.fh.writev(sliceFrom(buffers, written), this.offset + written)
+      written += bytesWritten
+    }
+    this.offset += length
+  }
+
+  async finish (): Promise<StagedSegment> {
+    if (this.done) throw new Error('staging already finished')
+    this.done = true
+    await this.flush()
+    const stats = { entries: this.entries, bytes: this.totalBytes, blocks: this.totalBlocks }
+    if (this.fh === undefined) return { name: null, ...stats }
+    await this.fh.sync()
+    await this.fh.close()
+    this.fh = undefined
+    const name = this.tempName + SEGMENT_SUFFIX
+    await rename(join(this.store.dir, this.tempName + TEMP_SUFFIX), join(this.store.dir, name))
+    await syncDir(this.store.dir)
+    return { name, ...stats }
+  }
+
+  /** Drops everything staged (bad CAR, aborted request). */
+  async abort (): Promise<void> {
+    this.done = true
+    this.pending = []
+    if (this.fh !== undefined) {
+      await this.fh.close().catch(() => {})
+      this.fh = undefined
+    }
+    await rm(join(this.store.dir, this.tempName + TEMP_SUFFIX), { force: true })
+  }
+
+  /** Removes a finished segment that turned out to add nothing (a concurrent upload stored the same blocks first). */
+  async discard (name: string): Promise<void> {
+    await rm(join(this.store.dir, name), { force: true })
+  }
+}
+
+function sliceFrom (buffers: Uint8Array[], skip: number): Uint8Array[] {
+  if (skip === 0) return buffers
+  const out: Uint8Array[] = []
+  for (const b of buffers) {
+    if (skip >= b.length) { skip -= b.length; continue }
+    out.push(skip > 0 ? b.subarray(skip) : b)
+    skip = 0
+  }
+  return out
+}
+
+export async function syncDir (dir: string): Promise<void> {
+  const fh = await open(dir, 'r')
+  try { await fh.sync() } finally { await fh.close() }
+}
