@@ -1,0 +1,133 @@
+/**
+ * Fault injection: a seeded proxy between deploy and the real embedded service resets connections, answers 503 and
+ * 429, stalls and truncates bodies. Deploy must still end pinned with the right CID within its retry bounds; with
+ * the service down (or always failing) it must fail within its time bound and say why.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { deploy } from '../../src/core/deploy/index.js'
+import { pack } from '../../src/core/pack/index.js'
+import type { ProgressEvent } from '../../src/core/progress.js'
+import { startServer, type RunningServer } from '../../src/server/index.js'
+import { FAULTS, startFaultProxy } from '../helpers/fault-proxy.js'
+import { randomTree, tempDir } from './folders.js'
+
+const TOKEN = 'faults-token-0123456789'
+
+let server: RunningServer
+let scratch: Awaited<ReturnType<typeof tempDir>>
+let tree: string
+let expected: string
+
+beforeAll(async () => {
+  scratch = await tempDir()
+  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'data'), tokens: [TOKEN] })
+  tree = await randomTree(join(scratch.path, 'tree'), 6 * 1024 * 1024, 24, 99)
+  expected = (await pack(tree)).cid
+})
+
+afterAll(async () => {
+  await server?.close()
+  await scratch?.cleanup()
+})
+
+describe('deploy through a misbehaving network', () => {
+  it.each([1234, 99, 2026])('ends pinned with the right CID despite resets, 503/429, stalls and truncation (seed %i)', async (seed) => {
+    const proxy = await startFaultProxy({
+      target: server.url,
+      seed,
+      rates: { reset: 0.1, status503: 0.1, status429: 0.05, stall: 0.06, truncateRequest: 0.08, truncateResponse: 0.08 },
+      retryAfterSeconds: 1
+    })
+    const retries: ProgressEvent[] = []
+    const start = performance.now()
+    try {
+      const r = await deploy(tree, {
+        services: [{ service: 'local', endpoint: proxy.url, token: TOKEN }],
+        shardSize: 700_000,
+        timeoutMs: 60_000,
+        requestTimeoutMs: 1_000,
+        retry: { minDelayMs: 10, maxDelayMs: 100, retries: 15 },
+        poll: { minDelayMs: 10, maxDelayMs: 100 },
+        onProgress: e => { if (e.type === 'pinship:deploy:retry') retries.push(e) }
+      })
+      const took = performance.now() - start
+      expect(r.results[0].error).toBeNull()
+      expect(r.ok).toBe(true)
+      expect(r.cid).toBe(expected)
+      expect(r.results[0].status).toBe('pinned')
+      expect(r.pack.shards.length).toBeGreaterThanOrEqual(8)
+      const injected = FAULTS.reduce((n, f) => n + proxy.stats[f], 0)
+      expect(injected).toBeGreaterThanOrEqual(3)
+      expect(FAULTS.filter(f => proxy.stats[f] > 0).length).toBeGreaterThanOrEqual(3)
+      // Every injected fault the client noticed became a retry event; none was fatal.
+      expect(retries.length).toBeGreaterThanOrEqual(Math.min(injected, 3))
+      expect(took).toBeLessThan(45_000)
+    } finally {
+      await proxy.close()
+    }
+  }, 60_000)
+
+  it('fails within the time bound with a clear message when the service is down', async () => {
+    const dead = createServer()
+    await new Promise<void>(resolve => dead.listen(0, '127.0.0.1', resolve))
+    const port = (dead.address() as AddressInfo).port
+    await new Promise<void>(resolve => dead.close(() => resolve()))
+    const start = performance.now()
+    const r = await deploy(tree, {
+      services: [{ service: 'local', endpoint: `http://127.0.0.1:${port}`, token: TOKEN }],
+      shardSize: 700_000,
+      timeoutMs: 2_000,
+      retry: { minDelayMs: 50, maxDelayMs: 200, retries: 100 }
+    })
+    const took = performance.now() - start
+    expect(r.ok).toBe(false)
+    expect(r.results[0].status).toBeNull()
+    expect(r.results[0].error?.code).toBe('ERR_NETWORK')
+    expect(r.results[0].error?.message).toBe(`local at http://127.0.0.1:${port}: connection refused: is the service running and is the endpoint right? (while sending the request)`)
+    // 2 s budget from the first request; packing 6 MiB comes on top.
+    expect(took).toBeLessThan(6_000)
+  }, 30_000)
+
+  it('gives up within the bound when every answer is 503', async () => {
+    const proxy = await startFaultProxy({ target: server.url, seed: 5, rates: { status503: 1 } })
+    try {
+      const start = performance.now()
+      const r = await deploy(tree, {
+        services: [{ service: 'local', endpoint: proxy.url, token: TOKEN }],
+        shardSize: 700_000,
+        timeoutMs: 1_500,
+        retry: { minDelayMs: 20, maxDelayMs: 100, retries: 1000 }
+      })
+      expect(r.ok).toBe(false)
+      expect(r.results[0].error?.code).toBe('ERR_SERVICE_UNAVAILABLE')
+      expect(r.results[0].error?.message).toMatch(/failed with HTTP 503: injected by the fault proxy; the service may be down or overloaded/)
+      expect(performance.now() - start).toBeLessThan(6_000)
+      expect(proxy.stats.status503).toBeGreaterThan(5)
+    } finally {
+      await proxy.close()
+    }
+  }, 30_000)
+
+  it('times out a stalled service within the bound', async () => {
+    const proxy = await startFaultProxy({ target: server.url, seed: 6, rates: { stall: 1 } })
+    try {
+      const start = performance.now()
+      const r = await deploy(tree, {
+        services: [{ service: 'local', endpoint: proxy.url, token: TOKEN }],
+        shardSize: 700_000,
+        timeoutMs: 1_500,
+        requestTimeoutMs: 300,
+        retry: { minDelayMs: 20, maxDelayMs: 100, retries: 1000 }
+      })
+      expect(r.ok).toBe(false)
+      expect(r.results[0].error?.code).toBe('ERR_TIMEOUT')
+      expect(r.results[0].error?.message).toMatch(/no data for 300 ms while (sending the request|reading the response)/)
+      expect(performance.now() - start).toBeLessThan(7_000)
+    } finally {
+      await proxy.close()
+    }
+  }, 30_000)
+})
