@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { deploy } from '../../core/deploy/index.js'
 import type { DeployResult, WaitFor } from '../../core/deploy/api.js'
-import { defineError, InvalidArgumentError } from '../../core/errors.js'
+import { defineError, EmptyInputError, InvalidArgumentError, isPinshipError, PathNotFoundError } from '../../core/errors.js'
 import { urlsFor } from '../../core/gateway-urls.js'
 import { PROFILE_NAMES, type ProfileName } from '../../core/pack/api.js'
 import type { ProgressEvent } from '../../core/progress.js'
@@ -188,7 +188,6 @@ export function register (program: Command): void {
       const shardSize = opts.shardSize === undefined ? undefined : parseByteSize(opts.shardSize)
       const configs = resolveServiceConfigs(opts)
       if (!existsSync(path)) {
-        const { PathNotFoundError } = await import('../../core/errors.js')
         throw new PathNotFoundError(`${path} does not exist: give the folder your build wrote (e.g. ./dist)`)
       }
       if (opts.serve === true && !configs.some(c => c.service === 'local' && c.endpoint === undefined)) {
@@ -219,6 +218,11 @@ export function register (program: Command): void {
             onProgress: renderer.onProgress,
             signal: abort.signal
           })
+        } catch (err) {
+          if (isPinshipError(err) && err.code === EmptyInputError.code) {
+            throw new EmptyInputError(`${err.message} To deploy an empty folder anyway, pass --allow-empty.`, { cause: err })
+          }
+          throw err
         } finally {
           renderer.stop()
           process.off('SIGINT', onSignal)
