@@ -52,7 +52,11 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
   let knownRoot: CID | undefined
   const displayPath = (file: WalkFile): string => tree.kind === 'file' ? path : join(path, file.relPath)
   const run = async (out: BlockOut): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out)
-  if (twoPass) knownRoot = (await run(nullOut)).cid
+  if (twoPass) {
+    knownRoot = (await run(nullOut)).cid
+    // the first pass is done: renderers see half way, whatever the throttle
+    progress.flush()
+  }
 
   const onShard = async (shard: ShardInfo & { index: number }): Promise<void> => {
     emit(opts, 'pinship:pack:shard', shard)
@@ -74,7 +78,7 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
     throw err
   }
   if (knownRoot === undefined) for (const shard of shards) emit(opts, 'pinship:pack:shard', shard)
-  progress.finish()
+  progress.flush()
 
   const result: PackResult = {
     cid: rootLink.cid.toString(),
@@ -186,7 +190,8 @@ class Progress {
     }
   }
 
-  finish (): void {
+  /** Sends the current totals now, throttle or not. */
+  flush (): void {
     this.#send()
   }
 

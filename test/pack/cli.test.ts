@@ -1,0 +1,122 @@
+// `pinship pack` as users and other tools run it: the JSON contract, outputs, flags, exit codes, one-line errors.
+import { readdir, stat, symlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { MiB, makeTemp, removeTemp, siteSpec, writeTree } from '../helpers/corpus.js'
+import { importerCid, ipfsCarCid, pinship } from './oracles.js'
+
+let dir: string
+let site: string
+
+beforeAll(async () => {
+  dir = await makeTemp('pinship-cli-')
+  site = join(dir, 'site')
+  await writeTree(site, { ...siteSpec(), 'big.bin': 3 * MiB })
+})
+
+afterAll(async () => {
+  await removeTemp(dir)
+})
+
+interface PackJson {
+  cid: string
+  profile: string
+  files: number
+  bytes: number
+  carBytes: number
+  blocks: number
+  shards: Array<{ path: string | null, carCid: string, bytes: number, blocks: number }>
+}
+
+describe('pinship pack', () => {
+  test('--json prints exactly one JSON object with the contract fields; path null when nothing is written', async () => {
+    const { code, stdout, stderr } = await pinship(['pack', site, '--json'])
+    expect(code).toBe(0)
+    expect(stderr).toBe('')
+    expect(stdout.trim().split('\n')).toHaveLength(1)
+    const json = JSON.parse(stdout) as PackJson
+    expect(Object.keys(json).sort()).toEqual(['blocks', 'bytes', 'carBytes', 'cid', 'files', 'profile', 'shards'])
+    expect(json.cid).toBe(await importerCid(site, 'unixfs-v1-2025'))
+    expect(json.profile).toBe('unixfs-v1-2025')
+    expect(json.shards).toHaveLength(1)
+    expect(Object.keys(json.shards[0]).sort()).toEqual(['blocks', 'bytes', 'carCid', 'path'])
+    expect(json.shards[0].path).toBeNull()
+    expect(json.shards[0].carCid).toMatch(/^bag/)
+    expect(json.shards[0].bytes).toBe(json.carBytes)
+  })
+
+  test('-o writes the CAR (same as --output) and the JSON names it', async () => {
+    const a = await pinship(['pack', site, '--profile', 'ipfs-car', '-o', join(dir, 'a.car'), '--json'])
+    const b = await pinship(['pack', site, '--profile', 'ipfs-car', '--output', join(dir, 'b.car'), '--json'])
+    expect(a.code).toBe(0)
+    const ja = JSON.parse(a.stdout) as PackJson
+    const jb = JSON.parse(b.stdout) as PackJson
+    expect(ja.cid).toBe(await ipfsCarCid(site))
+    expect(jb.cid).toBe(ja.cid)
+    expect(ja.shards[0].path).toBe(resolve(dir, 'a.car'))
+    expect((await stat(join(dir, 'a.car'))).size).toBe(ja.carBytes)
+    expect(jb.shards[0].carCid).toBe(ja.shards[0].carCid)
+  })
+
+  test('--shard-size with -o fills a folder with shard-0001.car, shard-0002.car, … in order', async () => {
+    const out = join(dir, 'shards')
+    const { code, stdout } = await pinship(['pack', site, '--shard-size', '1200000', '-o', out, '--json'])
+    expect(code).toBe(0)
+    const json = JSON.parse(stdout) as PackJson
+    expect(json.shards.length).toBeGreaterThan(1)
+    expect(json.shards.map(s => s.path)).toEqual(json.shards.map((_, i) => join(out, `shard-${String(i + 1).padStart(4, '0')}.car`)))
+    expect((await readdir(out)).sort()).toEqual(json.shards.map(s => (s.path as string).slice(out.length + 1)))
+    for (const s of json.shards) expect(s.bytes).toBeLessThanOrEqual(1_200_000)
+    // units are accepted too
+    const units = await pinship(['pack', site, '--shard-size', '2MiB', '--json'])
+    expect(units.code).toBe(0)
+    for (const s of (JSON.parse(units.stdout) as PackJson).shards) expect(s.bytes).toBeLessThanOrEqual(2 * MiB)
+  })
+
+  test('without --json: the CID on the first line, then a human summary', async () => {
+    const { code, stdout } = await pinship(['pack', site, '--profile', 'unixfs-v0-2015'])
+    expect(code).toBe(0)
+    const lines = stdout.trimEnd().split('\n')
+    expect(lines[0]).toBe(await importerCid(site, 'unixfs-v0-2015'))
+    expect(stdout).toContain('unixfs-v0-2015')
+    expect(stdout).toMatch(/files\s+\d+/)
+  })
+
+  test('--no-hidden and --wrap', async () => {
+    const hidden = JSON.parse((await pinship(['pack', site, '--no-hidden', '--json'])).stdout) as PackJson
+    expect(hidden.cid).toBe(await importerCid(site, 'unixfs-v1-2025', { hidden: false }))
+    const file = join(site, 'big.bin')
+    const wrapped = JSON.parse((await pinship(['pack', file, '--wrap', '--json'])).stdout) as PackJson
+    expect(wrapped.cid).toBe(await importerCid(file, 'unixfs-v1-2025', { wrap: true }))
+    const bare = JSON.parse((await pinship(['pack', file, '--json'])).stdout) as PackJson
+    expect(bare.cid).toBe(await importerCid(file, 'unixfs-v1-2025'))
+  })
+
+  describe('failures: non-zero exit, one line on stderr, nothing on stdout', () => {
+    const cases: Array<[string, () => string[], number, RegExp]> = [
+      ['a missing path', () => ['pack', join(dir, 'missing')], 2, /missing does not exist/],
+      ['a bad profile', () => ['pack', site, '--profile', 'nope'], 2, /Unknown CID profile "nope"/],
+      ['a bad shard size', () => ['pack', site, '--shard-size', 'lots'], 2, /Invalid shard size "lots"/],
+      ['a zero shard size', () => ['pack', site, '--shard-size', '0'], 2, /Invalid shard size "0"/],
+      ['a shard size below the largest block', () => ['pack', site, '--shard-size', '1000'], 2, /at least \d+/],
+      ['an empty folder', () => ['pack', join(dir, 'empty')], 2, /holds no files/],
+      ['a symlink out of the folder', () => ['pack', join(dir, 'escape')], 1, /points outside the folder/]
+    ]
+    beforeAll(async () => {
+      await writeTree(join(dir, 'empty'), { sub: {} })
+      await writeTree(join(dir, 'escape'), { 'a.txt': 'a' })
+      await symlink('/etc/hostname', join(dir, 'escape', 'host'))
+    })
+    for (const [what, args, exit, message] of cases) {
+      test(what, async () => {
+        const { code, stdout, stderr } = await pinship(args())
+        expect(code).toBe(exit)
+        expect(stdout).toBe('')
+        expect(stderr.endsWith('\n')).toBe(true)
+        expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+        expect(stderr).toMatch(/^pinship: /)
+        expect(stderr).toMatch(message)
+      })
+    }
+  })
+})
