@@ -55,6 +55,10 @@ export function checkEndpoint (slug: string, endpoint: string): string {
   } catch {
     throw new InvalidEndpointError(`${slug}: endpoint ${JSON.stringify(endpoint)} is not a URL; give an absolute URL such as https://example.com`)
   }
+  if (!endpoint.includes('://')) {
+    // "localhost:8787" parses as a URL with the scheme "localhost:"; say what is really missing.
+    throw new InvalidEndpointError(`${slug}: endpoint ${JSON.stringify(endpoint)} has no http:// or https:// in front; give an absolute URL such as http://${endpoint}`)
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidEndpointError(`${slug}: endpoint must use http or https, got ${url.protocol.replace(/:$/, '')}`)
   }

@@ -1,0 +1,149 @@
+/** `./bin/pinship deploy|status|pin|unpin|ls` as a user runs them (the compiled CLI in a child process). */
+import { spawn } from 'node:child_process'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type RunningServer } from '../../src/server/index.js'
+import { ipfsCarRoot, smallSite, tempDir } from './folders.js'
+
+const BIN = join(process.cwd(), 'bin/pinship')
+const TOKEN = 'cli-secret-token-abcdef123'
+
+interface Run { code: number | null, stdout: string, stderr: string }
+
+/** Run the CLI with a clean environment (no PINSHIP_* from the developer's shell) plus `env`. */
+async function pinship (args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
+  return await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, cwd: cwd ?? process.cwd() })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => { stdout += String(d) })
+    child.stderr.on('data', d => { stderr += String(d) })
+    child.on('error', reject)
+    child.on('close', code => resolve({ code, stdout, stderr }))
+  })
+}
+
+let scratch: Awaited<ReturnType<typeof tempDir>>
+let site: string
+let oracle: string
+let server: RunningServer
+
+beforeAll(async () => {
+  scratch = await tempDir()
+  site = await smallSite(join(scratch.path, 'site'))
+  oracle = await ipfsCarRoot(site, scratch.path)
+  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'remote-data'), tokens: [TOKEN] })
+})
+
+afterAll(async () => {
+  await server?.close()
+  await scratch?.cleanup()
+})
+
+describe('pinship deploy (CLI)', () => {
+  it('with nothing configured, deploys to the embedded service in-process and prints the CID and gateway URLs', async () => {
+    const data = join(scratch.path, 'data-default')
+    const r = await pinship(['deploy', site, '--data', data, '--profile', 'ipfs-car', '--json'])
+    expect(r.stderr).toMatch(/local: pinned/)
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.cid).toBe(oracle)
+    expect(out.results).toHaveLength(1)
+    expect(out.results[0]).toMatchObject({ service: 'local', status: 'pinned', deals: [], error: null })
+    expect(out.results[0].endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const port = new URL(out.results[0].endpoint).port
+    expect(out.urls).toEqual([`http://127.0.0.1:${port}/ipfs/${oracle}/`, `http://${oracle}.ipfs.localhost:${port}/`])
+    expect(Object.keys(out)).toEqual(['cid', 'results', 'urls'])
+    // The embedded service kept the data: status finds it in the same data folder.
+    const s = await pinship(['status', oracle, '--data', data, '--json'])
+    expect(s.code).toBe(0)
+    expect(JSON.parse(s.stdout)).toEqual({ cid: oracle, status: 'pinned', deals: [] })
+  }, 60_000)
+
+  it('prints a human summary without --json', async () => {
+    const r = await pinship(['deploy', site, '--data', join(scratch.path, 'data-text'), '--profile', 'ipfs-car'])
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines[0]).toBe(oracle)
+    expect(lines[1]).toMatch(/^\s+local\s+pinned$/)
+    expect(lines.filter(l => /^\s+url\s+http/.test(l))).toHaveLength(2)
+  }, 60_000)
+
+  it('reads service, endpoint and token from the environment; flags win; tokens are never echoed', async () => {
+    const env = { PINSHIP_SERVICE: 'web3storage', PINSHIP_ENDPOINT: server.url, PINSHIP_TOKEN: TOKEN }
+    const ok = await pinship(['deploy', site, '--profile', 'ipfs-car', '--json'], env)
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout).results[0]).toMatchObject({ service: 'web3storage', endpoint: server.url, status: 'pinned' })
+    expect(ok.stdout + ok.stderr).not.toContain(TOKEN)
+
+    const bad = await pinship(['deploy', site, '--token', 'flag-token-wins-0000', '--json'], env)
+    expect(bad.code).toBe(1)
+    expect(JSON.parse(bad.stdout).results[0].error.code).toBe('ERR_AUTH')
+    expect(bad.stderr).toMatch(/pinship: deploy of \S+ did not meet --require all: web3storage: .*rejected the token/)
+    expect(bad.stdout + bad.stderr).not.toContain('flag-token-wins-0000')
+    expect(bad.stdout + bad.stderr).not.toContain(TOKEN)
+  }, 60_000)
+
+  it('deploys to several services with one pack (--service web3storage,local)', async () => {
+    const r = await pinship(['deploy', site, '--service', 'web3storage,local', '--endpoint', server.url, '--token', TOKEN, '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.results.map((x: { service: string, status: string }) => [x.service, x.status])).toEqual([['web3storage', 'pinned'], ['local', 'pinned']])
+    expect(r.stderr.match(/pinship: packing/g)).toHaveLength(1)
+  }, 60_000)
+
+  it.each([
+    [['deploy', 'no/such/dist'], 2, /no\/such\/dist does not exist/],
+    [['deploy', '.', '--service', 'ipfs-magic'], 2, /unknown service "ipfs-magic": use one of local, web3storage/],
+    [['deploy', '.', '--service', 'pinata'], 2, /service pinata needs a token: pass --token or set PINSHIP_TOKEN/],
+    [['deploy', '.', '--service', 'web3storage', '--endpoint', 'localhost:8787', '--token', 'x'], 2, /endpoint "localhost:8787" has no http:\/\/ or https:\/\/ in front; give an absolute URL such as http:\/\/localhost:8787/],
+    [['deploy', '.', '--wait', 'forever'], 2, /--wait must be one of none, uploaded, pinned, deal/],
+    [['deploy', '.', '--timeout', '0'], 2, /--timeout must be a positive number of seconds/],
+    [['deploy', '.', '--shard-size', 'lots'], 2, /Invalid shard size "lots"/],
+    [['status', 'not-a-cid'], 2, /"not-a-cid" is not a valid CID/]
+  ])('refuses %j with exit %i and a clear message', async (args, code, message) => {
+    const r = await pinship(args as string[], {}, scratch.path)
+    expect(r.stderr).toMatch(message)
+    expect(r.code).toBe(code)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+  }, 30_000)
+
+  it('refuses an empty folder unless --allow-empty', async () => {
+    const empty = join(scratch.path, 'empty')
+    await mkdir(empty, { recursive: true })
+    const data = join(scratch.path, 'data-empty')
+    const no = await pinship(['deploy', empty, '--data', data])
+    expect(no.code).toBe(2)
+    expect(no.stderr).toMatch(/holds no files to pack.*pass --allow-empty/)
+    const yes = await pinship(['deploy', empty, '--data', data, '--allow-empty', '--json'])
+    expect(yes.code).toBe(0)
+    expect(JSON.parse(yes.stdout).cid).toBe('bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354')
+  }, 60_000)
+})
+
+describe('pinship status | ls | unpin (CLI)', () => {
+  it('works against a running service', async () => {
+    const svc = ['--service', 'web3storage', '--endpoint', server.url, '--token', TOKEN]
+    expect((await pinship(['deploy', site, '--profile', 'ipfs-car', ...svc])).code).toBe(0)
+    const st = await pinship(['status', oracle, '--service', 'web3storage', '--endpoint', server.url, '--json'])
+    expect(JSON.parse(st.stdout)).toEqual({ cid: oracle, status: 'pinned', deals: [] })
+    const ls = await pinship(['ls', ...svc, '--json'])
+    expect(ls.code).toBe(0)
+    expect(JSON.parse(ls.stdout).pins.map((p: { cid: string }) => p.cid)).toContain(oracle)
+    const un = await pinship(['unpin', oracle, ...svc])
+    expect(un.code).toBe(0)
+    expect(un.stdout.trim()).toBe(`${oracle}  web3storage: unpinned`)
+    const after = await pinship(['ls', ...svc, '--json'])
+    expect(JSON.parse(after.stdout).pins.map((p: { cid: string }) => p.cid)).not.toContain(oracle)
+  }, 60_000)
+
+  it('says a CID is unknown without creating a data folder', async () => {
+    const r = await pinship(['status', oracle, '--data', join(scratch.path, 'never-created'), '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual({ cid: oracle, status: null, deals: [] })
+    const { existsSync } = await import('node:fs')
+    expect(existsSync(join(scratch.path, 'never-created'))).toBe(false)
+  }, 30_000)
+})
