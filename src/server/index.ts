@@ -13,6 +13,11 @@ import { lockDataDir } from './store/lock.js'
 import { Repo } from './store/repo.js'
 import type { ServerState } from './state.js'
 import { registerWeb3 } from './api/web3.js'
+import { registerNft } from './api/nft.js'
+import { registerPsa } from './api/psa.js'
+import { registerProgress, attachProgressSocket } from './api/progress.js'
+import { registerGateway, subdomainGateway } from './api/gateway.js'
+import { registerAccount } from './api/account.js'
 import {
   DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETRY_AFTER_S,
   type RunningServer, type ServerOptions, type ServerProgressEvent
@@ -65,8 +70,13 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   let closing = false
   let inflight = 0
   let idle: (() => void) | undefined
-  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S })
+  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S, subdomain: async (req, res) => await subdomainGateway(state, req, res) })
   registerWeb3(app.router)
+  registerNft(app.router)
+  registerPsa(app.router)
+  registerProgress(app.router)
+  registerGateway(app.router)
+  registerAccount(app.router)
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     inflight++
@@ -79,6 +89,8 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout
   server.requestTimeout = 0
   server.headersTimeout = 60_000
+  const sockets = attachProgressSocket(state, () => closing)
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head))
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -103,6 +115,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
       closing = true
       const stopped = new Promise<void>(resolve => server.close(() => resolve()))
       server.closeIdleConnections()
+      sockets.closeAll()
       if (inflight > 0) {
         await new Promise<void>(resolve => {
           idle = resolve

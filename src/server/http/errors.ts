@@ -45,9 +45,10 @@ export function errorBody (face: ApiFace, err: unknown, status: number): unknown
   const code = isPinshipError(err) ? err.code : 'ERR_INTERNAL'
   switch (face) {
     case 'nft': {
-      // seed 003: 401 and 403 carry name "HTTP Error"
-      const name = status === 401 || status === 403 || !isPinshipError(err) ? 'HTTP Error' : err.name
-      return { ok: false, error: { name, message } }
+      // seed 003 spells out the 401 and 403 bodies exactly
+      if (status === 401) return { ok: false, error: { name: 'HTTP Error', message: 'Unauthorized' } }
+      if (status === 403) return { ok: false, error: { name: 'HTTP Error', message: 'Token is not valid' } }
+      return { ok: false, error: { name: isPinshipError(err) ? err.name : 'HTTP Error', message } }
     }
     case 'psa':
       return { error: { reason: PSA_REASON[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'), details: message } }

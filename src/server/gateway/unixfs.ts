@@ -1,0 +1,129 @@
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
+import type { CID } from 'multiformats/cid'
+import { NotFoundError, PinshipError } from '../../core/errors.js'
+import { blockKey, type BlockStore } from '../store/blocks.js'
+import { DAG_PB, RAW } from '../store/links.js'
+
+/** One resolved UnixFS node. */
+export type FsNode =
+  | { kind: 'raw', cid: CID, bytes: Uint8Array, size: number }
+  | { kind: 'file', cid: CID, pb: dagPb.PBNode, fs: UnixFS, size: number }
+  | { kind: 'directory', cid: CID, pb: dagPb.PBNode, fs: UnixFS, sharded: boolean }
+  | { kind: 'other', cid: CID, bytes: Uint8Array }
+
+export interface DirEntry { name: string, cid: CID, size?: number }
+
+export const NotUnixFsError = (message: string): PinshipError => new PinshipError('ERR_NOT_UNIXFS', message, { status: 501 })
+
+export async function loadBlock (store: BlockStore, cid: CID): Promise<Uint8Array> {
+  const bytes = await store.get(cid)
+  if (bytes === undefined) {
+    throw new NotFoundError(`Block ${cid.toString()} is not stored here (the DAG is incomplete). Upload the missing part of the CAR, then retry.`)
+  }
+  return bytes
+}
+
+export async function loadNode (store: BlockStore, cid: CID): Promise<FsNode> {
+  const bytes = await loadBlock(store, cid)
+  if (cid.code === RAW) return { kind: 'raw', cid, bytes, size: bytes.length }
+  if (cid.code !== DAG_PB) return { kind: 'other', cid, bytes }
+  let pb: dagPb.PBNode
+  let fs: UnixFS
+  try {
+    pb = dagPb.decode(bytes)
+    if (pb.Data === undefined) throw new Error('no UnixFS data')
+    fs = UnixFS.unmarshal(pb.Data)
+  } catch (err) {
+    throw NotUnixFsError(`${cid.toString()} is dag-pb but not UnixFS (${(err as Error).message}); fetch it with ?format=raw or ?format=car.`)
+  }
+  if (fs.type === 'directory' || fs.type === 'hamt-sharded-directory') {
+    return { kind: 'directory', cid, pb, fs, sharded: fs.type === 'hamt-sharded-directory' }
+  }
+  if (fs.type === 'file' || fs.type === 'raw') return { kind: 'file', cid, pb, fs, size: Number(fs.fileSize()) }
+  throw NotUnixFsError(`${cid.toString()} is a UnixFS ${fs.type}, which the gateway does not serve; fetch it with ?format=raw.`)
+}
+
+/**
+ * Entries of a directory, in link order. HAMT-sharded directories are walked through all their shards
+ * (a link named with just the hex prefix is a sub-shard; longer names are prefix + entry name).
+ */
+export async function * directoryEntries (store: BlockStore, dir: FsNode & { kind: 'directory' }): AsyncGenerator<DirEntry> {
+  if (!dir.sharded) {
+    for (const l of dir.pb.Links) yield { name: l.Name ?? '', cid: l.Hash, size: l.Tsize }
+    return
+  }
+  yield * shardEntries(store, dir.pb, dir.fs)
+}
+
+async function * shardEntries (store: BlockStore, pb: dagPb.PBNode, fs: UnixFS): AsyncGenerator<DirEntry> {
+  const fanout = Number(fs.fanout ?? 256n)
+  const prefix = (fanout - 1).toString(16).length
+  for (const l of pb.Links) {
+    const name = l.Name ?? ''
+    if (name.length > prefix) {
+      yield { name: name.slice(prefix), cid: l.Hash, size: l.Tsize }
+    } else {
+      const child = dagPb.decode(await loadBlock(store, l.Hash))
+      yield * shardEntries(store, child, UnixFS.unmarshal(child.Data ?? new Uint8Array()))
+    }
+  }
+}
+
+/** Follows `segments` (already decoded) from `root`. Returns the node and the CIDs passed on the way (root first). */
+export async function resolvePath (store: BlockStore, root: CID, segments: string[]): Promise<{ node: FsNode, path: CID[] }> {
+  let node = await loadNode(store, root)
+  const path: CID[] = [root]
+  for (let i = 0; i < segments.length; i++) {
+    if (node.kind !== 'directory') {
+      throw new NotFoundError(`/${segments.slice(0, i).join('/')} is a file, so /${segments.slice(0, i + 1).join('/')} does not exist in ${root.toString()}.`)
+    }
+    let next: CID | undefined
+    for await (const e of directoryEntries(store, node)) {
+      if (e.name === segments[i]) { next = e.cid; break }
+    }
+    if (next === undefined) throw new NotFoundError(`No "${segments[i]}" in /${segments.slice(0, i).join('/')} of ${root.toString()}.`)
+    path.push(next)
+    node = await loadNode(store, next)
+  }
+  return { node, path }
+}
+
+/** Bytes [start, end) of a file, streamed block by block; only the blocks overlapping the range are read. */
+export async function * readFileRange (store: BlockStore, node: FsNode, start: number, end: number): AsyncGenerator<Uint8Array> {
+  if (start >= end) return
+  if (node.kind === 'raw') { yield node.bytes.subarray(start, end); return }
+  if (node.kind !== 'file') return
+  let pos = 0
+  const inline = node.fs.data ?? new Uint8Array()
+  if (inline.length > 0) {
+    if (start < inline.length) yield inline.subarray(start, Math.min(end, inline.length))
+    pos = inline.length
+  }
+  for (let i = 0; i < node.pb.Links.length && pos < end; i++) {
+    const size = Number(node.fs.blockSizes[i] ?? 0n)
+    const childStart = pos
+    const childEnd = pos + size
+    pos = childEnd
+    if (childEnd <= start) continue
+    const child = await loadNode(store, node.pb.Links[i].Hash)
+    yield * readFileRange(store, child, Math.max(0, start - childStart), Math.min(size, end - childStart))
+  }
+}
+
+/** Every block of a DAG, depth first, each once: the body of a trustless CAR response. */
+export async function * dagBlocks (store: BlockStore, root: CID, seen = new Set<string>()): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
+  const stack: CID[] = [root]
+  while (stack.length > 0) {
+    const cid = stack.pop() as CID
+    const key = blockKey(cid)
+    if (seen.has(key)) continue
+    seen.add(key)
+    const bytes = await loadBlock(store, cid)
+    yield { cid, bytes }
+    if (cid.code === DAG_PB) {
+      const links = dagPb.decode(bytes).Links
+      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i].Hash)
+    }
+  }
+}
