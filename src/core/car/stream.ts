@@ -1,7 +1,7 @@
 import { asyncIterableReader, limitReader, readBlockHead, readHeader } from '@ipld/car/decoder'
 import type { CID } from 'multiformats/cid'
 import { varint } from 'multiformats'
-import { InvalidCarError } from '../errors.js'
+import { InvalidCarError, isPinshipError } from '../errors.js'
 import { DEFAULT_MAX_BLOCK_BYTES, verifyBlock } from './verify.js'
 
 /** A CAR header longer than this is not a header anyone writes; refuse before buffering it. */
@@ -49,6 +49,7 @@ export async function openCarStream (source: AsyncIterable<Uint8Array>, options:
   try {
     header = await readHeader(reader)
   } catch (err) {
+    if (isPinshipError(err)) throw err
     throw new InvalidCarError(`Invalid CAR header: ${(err as Error).message}. Send a CARv1 or CARv2 file.`, { cause: err })
   }
   if (header.version === 2) {
@@ -65,6 +66,7 @@ export async function openCarStream (source: AsyncIterable<Uint8Array>, options:
       try {
         head = await readBlockHead(r)
       } catch (err) {
+        if (isPinshipError(err)) throw err
         throw new InvalidCarError(`Invalid CAR block section at byte ${r.pos}: ${(err as Error).message}. The CAR is truncated or corrupt.`, { cause: err })
       }
       if (head.blockLength < 0) throw new InvalidCarError(`Invalid CAR block section at byte ${r.pos}: negative block length.`)
@@ -76,6 +78,8 @@ export async function openCarStream (source: AsyncIterable<Uint8Array>, options:
       try {
         bytes = await r.exactly(head.blockLength, true)
       } catch (err) {
+        // errors of the source itself (body too large, client gone) keep their own meaning
+        if (isPinshipError(err)) throw err
         throw new InvalidCarError(`The CAR ends inside block ${head.cid.toString()}: the upload was truncated. Send the whole file.`, { cause: err })
       }
       if (verify) verifyBlock(head.cid, bytes)
