@@ -105,19 +105,19 @@ class IdleTimer {
   }
 }
 
-function toWebStream (body: ReadableStream<Uint8Array> | Readable, timer: IdleTimer,
-  onBytes: ((n: number) => void) | undefined): ReadableStream<Uint8Array> {
-  const source = body instanceof Readable ? Readable.toWeb(body) as ReadableStream<Uint8Array> : body
+/**
+ * Count bytes as fetch pulls them: upload progress, and the idle timer stays alive during long uploads. An async
+ * generator over the Node stream is about twice as fast as Readable.toWeb + a TransformStream (bench/deploy.mjs).
+ */
+async function * counted (body: ReadableStream<Uint8Array> | Readable, timer: IdleTimer,
+  onBytes: ((n: number) => void) | undefined): AsyncGenerator<Uint8Array> {
   let sent = 0
-  // Counting bytes as fetch pulls them gives upload progress and keeps the idle timer alive during long uploads.
-  return source.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform (chunk, controller) {
-      sent += chunk.byteLength
-      timer.touch()
-      onBytes?.(sent)
-      controller.enqueue(chunk)
-    }
-  }))
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    sent += chunk.byteLength
+    timer.touch()
+    onBytes?.(sent)
+    yield chunk
+  }
 }
 
 function networkCode (err: unknown): string | undefined {
@@ -233,7 +233,8 @@ export async function httpRequest (ctx: HttpContext, url: string | URL, init: Ht
   let body: BodyInit | undefined
   let streaming = false
   if (init.body instanceof Readable || init.body instanceof ReadableStream) {
-    body = toWebStream(init.body, timer, init.onUploadBytes)
+    // fetch takes an async iterable body (undici), with duplex: 'half'
+    body = counted(init.body, timer, init.onUploadBytes) as unknown as BodyInit
     streaming = true
   } else {
     body = init.body as BodyInit | undefined

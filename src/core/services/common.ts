@@ -28,8 +28,11 @@ export function bearer (token: string | undefined): Record<string, string> {
 
 /** A fresh stream of a shard file (or a byte range of it); called once per attempt so retries re-send from disk. */
 export function fileStream (path: string, range?: { start: number, end: number }): Readable {
-  return createReadStream(path, range === undefined ? {} : { start: range.start, end: range.end - 1 })
+  // 1 MiB reads: 64 KiB chunks cost about twice the CPU per uploaded byte.
+  return createReadStream(path, { highWaterMark: UPLOAD_READ_BYTES, ...(range === undefined ? {} : { start: range.start, end: range.end - 1 }) })
 }
+
+const UPLOAD_READ_BYTES = 1024 * 1024
 
 /** A file-backed Blob: FormData streams it from disk instead of holding it in memory. */
 export async function fileBlob (path: string, type = 'application/vnd.ipld.car'): Promise<Blob> {

@@ -1,0 +1,122 @@
+// npm run bench:deploy [-- --corpus standard] [--runs N] [--shard-size BYTES]
+// Deploys the ~400 MB benchmark corpus to the embedded service over loopback and compares the wall time with
+// `pinship pack` of the same folder (the target: deploy ≤ 1.5× pack, because uploading overlaps packing).
+// Both sides run as child processes of the CLI, alternating, after a warm-up; the embedded service runs in this
+// process (as `pinship serve` would, in its own process) on a fresh data folder per run so no run benefits from
+// blocks a previous run stored. Also reports an in-process deploy (nothing configured: the CLI starts the service
+// itself), which shares one thread between packing and the service.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { ensureCorpus } from './corpus.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const pinshipBin = join(root, 'bin', 'pinship')
+const TOKEN = 'bench-deploy-token'
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string', default: 'standard' },
+    runs: { type: 'string', default: '5' },
+    'shard-size': { type: 'string' },
+    'in-process': { type: 'boolean', default: true }
+  }
+})
+const runs = Number(values.runs)
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs must be a whole number ≥ 1, got ${values.runs}`)
+  process.exit(2)
+}
+
+if (!existsSync(join(root, 'build', 'cli', 'index.js')) || !existsSync(join(root, 'build', 'server', 'index.js'))) {
+  console.error('pinship is not built: run `npm run build` first.')
+  process.exit(1)
+}
+const { startServer } = await import(join(root, 'build', 'server', 'index.js'))
+
+async function run (args) {
+  const started = process.hrtime.bigint()
+  const child = spawn(process.execPath, [pinshipBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PINSHIP_SERVICE: '', PINSHIP_ENDPOINT: '', PINSHIP_TOKEN: '' } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => { stdout += d })
+  child.stderr.on('data', d => { stderr += d })
+  const code = await new Promise(resolve => child.on('close', resolve))
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (code !== 0) throw new Error(`pinship ${args.join(' ')} exited ${code}:\n${stderr}`)
+  return { seconds, stdout }
+}
+
+const median = xs => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+const corpus = await ensureCorpus({ size: values.corpus, log: m => console.log(m) })
+const work = await mkdtemp(join(tmpdir(), 'pinship-bench-deploy-'))
+const shardArgs = values['shard-size'] !== undefined ? ['--shard-size', values['shard-size']] : []
+
+const sides = {
+  pack: async i => {
+    const r = await run(['pack', corpus, '-o', join(work, `pack-${i}.car`)])
+    await rm(join(work, `pack-${i}.car`), { force: true })
+    return { ...r, cid: r.stdout.split('\n')[0].trim() }
+  },
+  deploy: async i => {
+    const server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(work, `data-${i}`), tokens: [TOKEN] })
+    try {
+      const r = await run(['deploy', corpus, '--service', 'local', '--endpoint', server.url, '--token', TOKEN, '--json', ...shardArgs])
+      const out = JSON.parse(r.stdout)
+      if (out.results[0].status !== 'pinned') throw new Error(`deploy ended ${out.results[0].status}: ${JSON.stringify(out.results[0].error)}`)
+      return { ...r, cid: out.cid }
+    } finally {
+      await server.close()
+      await rm(join(work, `data-${i}`), { recursive: true, force: true })
+    }
+  },
+  'deploy (in-process)': async i => {
+    const data = join(work, `inproc-${i}`)
+    try {
+      const r = await run(['deploy', corpus, '--data', data, '--json', ...shardArgs])
+      return { ...r, cid: JSON.parse(r.stdout).cid }
+    } finally {
+      await rm(data, { recursive: true, force: true })
+    }
+  }
+}
+const names = values['in-process'] ? ['pack', 'deploy', 'deploy (in-process)'] : ['pack', 'deploy']
+
+try {
+  console.log(`corpus: ${corpus} (${values.corpus}); ${runs} runs each after a warm-up; service on 127.0.0.1, fresh data folder per run`)
+  const results = Object.fromEntries(names.map(n => [n, []]))
+  const cids = {}
+  for (let i = -1; i < runs; i++) {
+    // rotate the order so no side always runs on a warmer page cache
+    const order = names.map((_, k) => names[(k + Math.max(i, 0)) % names.length])
+    for (const name of order) {
+      const r = await sides[name](`${i + 1}`)
+      cids[name] = r.cid
+      if (i >= 0) results[name].push(r.seconds)
+      console.log(`${i < 0 ? 'warm-up' : `run ${i + 1}`}  ${name.padEnd(20)} ${r.seconds.toFixed(3)} s`)
+    }
+  }
+  const distinct = new Set(Object.values(cids))
+  if (distinct.size !== 1) {
+    console.error(`ROOT MISMATCH: ${JSON.stringify(cids)}`)
+    process.exitCode = 1
+  } else {
+    console.log(`same root everywhere: ${[...distinct][0]}`)
+  }
+  const p = median(results.pack)
+  console.log('')
+  for (const name of names.slice(1)) {
+    const d = median(results[name])
+    console.log(`median wall time: ${name} ${d.toFixed(3)} s vs pack ${p.toFixed(3)} s → ${(d / p).toFixed(2)}× pack (target ≤ 1.50×)`)
+  }
+} finally {
+  await rm(work, { recursive: true, force: true })
+}
