@@ -351,6 +351,16 @@ describe('several services at once', () => {
   })
 })
 
+describe('verify: true', () => {
+  test('fetches the root back through the first gateway and says so in the summary', async () => {
+    makeSite(join(tmp, 'verify-site'), { 'verify.txt': 'check me\n' })
+    const result = await run({ with: deployInputs('verify-site', { verify: 'true' }), event: { name: 'push', payload: {} } })
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toContain('::group::Verify through the gateway')
+    expect(result.summary).toMatch(/Verified through http:\/\/127\.0\.0\.1:\d+: \d+ blocks/)
+  })
+})
+
 describe('pr-comment, commit-status and job-summary set to false', () => {
   test('deploy on a pull request without touching GitHub or the summary', async () => {
     makeSite(join(tmp, 'quiet-site'), { 'quiet.txt': 'quiet\n' })
