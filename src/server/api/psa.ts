@@ -169,6 +169,11 @@ async function list (ctx: Ctx): Promise<void> {
       throw new InvalidArgumentError('meta must be a URL-encoded JSON object such as {"app_id":"99986338-1113-4706-8302-4420da6158aa"}.')
     }
   }
+  // the spec's generated JS client sends meta deepObject-style (meta[key]=value) instead of JSON: accept both
+  for (const [key, value] of url.searchParams) {
+    const m = /^meta\[(.+)\]$/.exec(key)
+    if (m !== null) (meta ??= {})[m[1]] = value
+  }
 
   const now = Date.now()
   const matches = [...state.repo.pins.values()].filter(p => {
