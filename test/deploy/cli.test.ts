@@ -94,6 +94,41 @@ describe('pinship deploy (CLI)', () => {
     expect(r.stderr.match(/pinship: packing/g)).toHaveLength(1)
   }, 60_000)
 
+  it('--service local,psa: one in-process service takes the upload and the pin request', async () => {
+    const r = await pinship(['deploy', site, '--service', 'local,psa', '--data', join(scratch.path, 'data-psa'), '--json'])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.results.map((x: { service: string, status: string }) => [x.service, x.status])).toEqual([['local', 'pinned'], ['psa', 'pinned']])
+    expect(out.results[0].endpoint).toBe(out.results[1].endpoint)
+  }, 60_000)
+
+  it('--serve keeps serving the site until Ctrl-C', async () => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
+    const child = spawn(process.execPath, [BIN, 'deploy', site, '--data', join(scratch.path, 'data-serve'), '--profile', 'ipfs-car', '--serve'], { env: clean })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', d => { stdout += String(d) })
+    const serving = new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', d => {
+        stderr += String(d)
+        const m = /serving (\S+)/.exec(stderr)
+        if (m !== null) resolve(m[1])
+      })
+      child.on('close', code => reject(new Error(`exited ${String(code)} before serving: ${stderr}`)))
+    })
+    const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
+    const url = await serving
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ipfs/${oracle}/$`))
+    expect(stdout.split('\n')[0]).toBe(oracle)
+    const page = await fetch(url)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<title>pinship test</title>')
+    const css = await fetch(`${url}css/site.css`)
+    expect(await css.text()).toBe('body { font-family: sans-serif }\n')
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+  }, 60_000)
+
   it.each([
     [['deploy', 'no/such/dist'], 2, /no\/such\/dist does not exist/],
     [['deploy', '.', '--service', 'ipfs-magic'], 2, /unknown service "ipfs-magic": use one of local, web3storage/],
