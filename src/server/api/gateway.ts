@@ -71,6 +71,8 @@ function formatOf (req: IncomingMessage, url: URL): Format {
 }
 
 async function serve (state: ServerState, req: IncomingMessage, res: ServerResponse, url: URL, rawCid: string, rawPath: string, base: string): Promise<void> {
+  // URL parsing already collapsed "/a/../b": check the path as the client sent it
+  pathSegments((req.url ?? '').split('?')[0])
   let cidText: string
   try { cidText = decodeURIComponent(rawCid) } catch { cidText = rawCid }
   const root = parseCid(cidText)
