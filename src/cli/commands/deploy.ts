@@ -82,6 +82,8 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
       return d.attempt > 1 ? `${d.service}: sending shard ${d.shard} again (attempt ${d.attempt})` : null
     case 'pinship:deploy:shard-bytes':
     case 'pinship:deploy:done':
+    // shards live in a temp folder here: the upload lines say what matters
+    case 'pinship:pack:shard':
       return null
     case 'pinship:deploy:shard-done':
       return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} accepted (${formatBytes(d.bytes)})`
@@ -233,6 +235,8 @@ export function register (program: Command): void {
           const u = urlsFor(result.cid, server.gatewayUrl)
           process.stderr.write(`pinship: serving ${u.path}${u.subdomain !== undefined ? ` and ${u.subdomain}` : ''} — press Ctrl-C to stop\n`)
           await waitForInterrupt()
+        } else if (server !== undefined) {
+          process.stderr.write(`pinship: stored in ${server.dataDir}; the URLs work while \`pinship serve\` runs there (or deploy with --serve)\n`)
         }
       } finally {
         await server?.close()
