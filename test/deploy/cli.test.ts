@@ -167,6 +167,13 @@ describe('pinship status | ls | unpin (CLI)', () => {
     const ls = await pinship(['ls', ...svc, '--json'])
     expect(ls.code).toBe(0)
     expect(JSON.parse(ls.stdout).pins.map((p: { cid: string }) => p.cid)).toContain(oracle)
+    const psa = ['--service', 'psa', '--endpoint', server.url, '--token', TOKEN]
+    const p = await pinship(['pin', oracle, ...psa, '--name', 'cli-pin', '--wait', 'pinned', '--json'])
+    expect(p.code).toBe(0)
+    expect(JSON.parse(p.stdout)).toMatchObject({ cid: oracle, service: 'psa', status: 'pinned', requestId: expect.any(String) })
+    const psaLs = await pinship(['ls', ...psa])
+    expect(psaLs.stdout).toMatch(new RegExp(`^${oracle}  pinned .*cli-pin$`, 'm'))
+    expect((await pinship(['unpin', oracle, ...psa])).code).toBe(0)
     const un = await pinship(['unpin', oracle, ...svc])
     expect(un.code).toBe(0)
     expect(un.stdout.trim()).toBe(`${oracle}  web3storage: unpinned`)
