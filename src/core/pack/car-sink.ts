@@ -33,7 +33,7 @@ export interface CarSinkOptions {
 }
 
 export const DEFAULT_WRITE_BATCH_BYTES = 4 * 1024 * 1024
-export const DEFAULT_WRITE_WINDOW_BYTES = 48 * 1024 * 1024
+export const DEFAULT_WRITE_WINDOW_BYTES = 16 * 1024 * 1024
 /** Buffers per writev call, well under IOV_MAX (1024 on Linux). */
 const MAX_IOVECS = 512
 /** Read size when hashing a finished shard whose header was patched. */
@@ -42,14 +42,32 @@ const HASH_READ_BYTES = 4 * 1024 * 1024
 /** Suffix of a CAR still being written. */
 export const PARTIAL_SUFFIX = '.partial'
 
-const SHARD_FILE = /^shard-(\d{4,})\.car$/
+const SHARD_FILE = /^shard-\d{4,}\.car$/
 
-/** Removes shard files numbered above `count` left in `dir` by an earlier, larger pack, so the folder holds one set. */
-export async function removeStaleShards (dir: string, count: number): Promise<void> {
-  for (const name of await readdir(dir)) {
-    const match = SHARD_FILE.exec(name)
-    if (match !== null && Number(match[1]) > count) await rm(join(dir, name), { force: true })
+/**
+ * Moves an earlier pack's output out of the way (the CAR file, or every shard-NNNN.car in the folder) and deletes it
+ * in the background. Renaming is instant; deleting a large file is not (ext4 frees its blocks inside the call), so
+ * it overlaps with packing instead of stalling the final rename. The new CAR never mixes with old shards, and a
+ * failed pack leaves neither old nor partial CARs behind.
+ */
+export async function clearOldOutput (target: CarTarget): Promise<Promise<void>> {
+  const old: string[] = []
+  if (target.kind === 'file') {
+    old.push(target.path)
+  } else if (target.kind === 'dir') {
+    for (const name of await readdir(target.path)) if (SHARD_FILE.test(name)) old.push(join(target.path, name))
   }
+  const moved: string[] = []
+  for (const path of old) {
+    const aside = `${path}.old-${process.pid}`
+    try {
+      await rename(path, aside)
+      moved.push(aside)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+  }
+  return Promise.allSettled(moved.map(async p => await rm(p, { force: true }))).then(() => {})
 }
 
 export function shardFileName (index: number): string {

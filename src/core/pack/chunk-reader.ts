@@ -23,7 +23,7 @@ export interface ChunkReaderOptions {
   displayPath?: (file: WalkFile) => string
 }
 
-export const DEFAULT_READ_AHEAD_BYTES = 32 * 1024 * 1024
+export const DEFAULT_READ_AHEAD_BYTES = 8 * 1024 * 1024
 export const DEFAULT_READ_BYTES = 4 * 1024 * 1024
 /**
  * Small files are read with blocking calls: a thread-pool round trip costs more than the read itself (measured

@@ -6,7 +6,7 @@ import { emit } from '../progress.js'
 import type { PackOptions, PackProgressEvent, PackResult, ShardInfo } from './api.js'
 import type { DagLink } from './block.js'
 import { encodeCarHeader, placeholderRoot } from './car-header.js'
-import { CarSink, removeStaleShards, sectionLength, type CarTarget } from './car-sink.js'
+import { CarSink, clearOldOutput, sectionLength, type CarTarget } from './car-sink.js'
 import { ChunkReader } from './chunk-reader.js'
 import { writeDirectory, type DirectoryChild } from './directory.js'
 import { FileDagBuilder, type BlockOut } from './file-dag.js'
@@ -62,6 +62,7 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
     emit(opts, 'pinship:pack:shard', shard)
     await opts.onShard?.(shard)
   }
+  const cleared = await clearOldOutput(target)
   const sink = new CarSink({ target, root: knownRoot, rootByteLength, shardSize: opts.shardSize, onShard: knownRoot === undefined ? undefined : onShard })
   let shards: Array<ShardInfo & { index: number }>
   let rootLink: DagLink
@@ -72,10 +73,11 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
         `the first ${knownRoot.toString()}). Pack again once nothing is writing to the folder.`)
     }
     shards = await sink.finish(rootLink.cid)
-    if (target.kind === 'dir') await removeStaleShards(target.path, shards.length)
   } catch (err) {
     await sink.abort()
     throw err
+  } finally {
+    await cleared
   }
   if (knownRoot === undefined) for (const shard of shards) emit(opts, 'pinship:pack:shard', shard)
   progress.flush()
