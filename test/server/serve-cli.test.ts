@@ -1,0 +1,134 @@
+// `pinship serve` start-up contract, run as the real CLI from build/.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
+import { request } from 'node:http'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeCar, importFiles, json, ROOT, tempDir } from './helpers.js'
+
+const run = promisify(execFile)
+const BIN = join(ROOT, 'bin/pinship')
+let tmp: { path: string, remove: () => Promise<void> }
+
+beforeAll(async () => {
+  tmp = await tempDir()
+  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/index.js'))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
+  }
+})
+afterAll(async () => { await tmp.remove() })
+
+function serve (args: string[], cwd = tmp.path): { proc: ChildProcess, lines: AsyncIterator<string>, exit: Promise<number | null> } {
+  const proc = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]()
+  const exit = new Promise<number | null>(resolve => proc.once('exit', code => resolve(code)))
+  return { proc, lines, exit }
+}
+
+async function firstLine (lines: AsyncIterator<string>): Promise<string> {
+  const next = await lines.next()
+  return next.done === true ? '' : next.value
+}
+
+describe('pinship serve', () => {
+  it('--json prints {url, tokens} first; without --token it generates one, stores it, and reuses it', async () => {
+    const data = join(tmp.path, 'gen')
+    let s = serve(['--port', '0', '--json', '--data', data])
+    const started = JSON.parse(await firstLine(s.lines))
+    expect(Object.keys(started).sort()).toEqual(['tokens', 'url'])
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(started.tokens).toHaveLength(1)
+    expect((await readFile(join(data, 'token'), 'utf8')).trim()).toBe(started.tokens[0])
+    expect((await stat(join(data, 'token'))).mode & 0o777).toBe(0o600)
+    expect((await fetch(`${started.url as string}/user/uploads`, { headers: { authorization: `Bearer ${started.tokens[0] as string}` } })).status).toBe(200)
+    s.proc.kill('SIGINT')
+    expect(await s.exit).toBe(0)
+
+    s = serve(['--port', '0', '--json', '--data', data])
+    expect(JSON.parse(await firstLine(s.lines)).tokens).toEqual(started.tokens)
+    s.proc.kill('SIGTERM')
+    expect(await s.exit).toBe(0)
+  })
+
+  it('takes several --token users and the ./.pinship default data dir; human output names the URL', async () => {
+    const s = serve(['--port', '0', '--token', 'one', '--token', 'two'])
+    const line = await firstLine(s.lines)
+    const url = /listening on (http:\/\/\S+)/.exec(line)?.[1] as string
+    expect(url).toBeDefined()
+    for (const t of ['one', 'two']) expect((await fetch(`${url}/user/uploads`, { headers: { authorization: `Bearer ${t}` } })).status).toBe(200)
+    expect((await fetch(`${url}/user/uploads`, { headers: { authorization: 'Bearer three' } })).status).toBe(403)
+    expect(existsSync(join(tmp.path, '.pinship', 'journal.log'))).toBe(true)
+    s.proc.kill('SIGTERM')
+    expect(await s.exit).toBe(0)
+  })
+
+  it('finishes an in-flight upload on SIGTERM, then exits 0 with it stored', async () => {
+    const data = join(tmp.path, 'graceful')
+    const { root, blocks } = await importFiles([{ path: 'g.bin', content: Buffer.alloc(2_000_000, 5) }])
+    const car = await encodeCar([root], blocks)
+    let s = serve(['--port', '0', '--json', '--data', data, '--token', 't'])
+    const { url } = JSON.parse(await firstLine(s.lines))
+    const upload = new Promise<{ status: number, body: string }>((resolve, reject) => {
+      const req = request(`${url as string}/car`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-length': car.length } }, res => {
+        let body = ''
+        res.on('data', (c: Buffer) => { body += c.toString() })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      req.on('error', reject)
+      req.write(car.subarray(0, 1000), () => {
+        // the signal arrives while the body is still coming
+        s.proc.kill('SIGTERM')
+        setTimeout(() => req.end(car.subarray(1000)), 300)
+      })
+    })
+    const done = await upload
+    expect(done.status).toBe(200)
+    expect(JSON.parse(done.body).cid).toBe(root.toString())
+    expect(await s.exit).toBe(0)
+
+    s = serve(['--port', '0', '--json', '--data', data, '--token', 't'])
+    const restarted = JSON.parse(await firstLine(s.lines))
+    expect((await json(await fetch(`${restarted.url as string}/status/${root.toString()}`))).pins[0].status).toBe('Pinned')
+    s.proc.kill('SIGTERM')
+    expect(await s.exit).toBe(0)
+  })
+
+  it('applies --rate-limit for real: 429 with Retry-After', async () => {
+    const s = serve(['--port', '0', '--json', '--data', join(tmp.path, 'limited'), '--token', 't', '--rate-limit', '2/10s'])
+    const { url } = JSON.parse(await firstLine(s.lines))
+    const statuses: number[] = []
+    let retryAfter: string | null = null
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url as string}/user/uploads`, { headers: { authorization: 'Bearer t' } })
+      statuses.push(res.status)
+      if (res.status === 429) retryAfter = res.headers.get('retry-after')
+    }
+    expect(statuses).toEqual([200, 200, 429])
+    expect(Number(retryAfter)).toBeGreaterThan(0)
+    expect(Number(retryAfter)).toBeLessThanOrEqual(10)
+    s.proc.kill('SIGTERM')
+    expect(await s.exit).toBe(0)
+  })
+
+  it('rejects bad flags with exit code 2 and a one-line message', async () => {
+    for (const args of [['--port', '70000'], ['--rate-limit', 'lots'], ['--pending-timeout', 'soon']]) {
+      const err = await run(process.execPath, [BIN, 'serve', ...args], { cwd: tmp.path }).then(() => undefined, (e: { code: number, stderr: string }) => e)
+      expect(err?.code, args.join(' ')).toBe(2)
+      expect(err?.stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+
+  it('exits 1 when the data dir is in use by another server', async () => {
+    const data = join(tmp.path, 'busy')
+    const s = serve(['--port', '0', '--json', '--data', data, '--token', 't'])
+    await firstLine(s.lines)
+    const err = await run(process.execPath, [BIN, 'serve', '--port', '0', '--data', data, '--token', 't']).then(() => undefined, (e: { code: number, stderr: string }) => e)
+    expect(err?.code).toBe(1)
+    expect(err?.stderr).toMatch(/in use by another pinship serve/)
+    s.proc.kill('SIGTERM')
+    expect(await s.exit).toBe(0)
+  })
+})
