@@ -153,11 +153,19 @@ function barRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent) =
         return
       }
       const line = describe(event)
-      if (line !== null) multibar.log(`pinship: ${line}\n`)
+      if (line === null) return
+      if (bars.size === 0) {
+        stream.write(`pinship: ${line}\n`)
+      } else {
+        // cli-progress only prints logged lines on its next redraw; redraw now so milestones are not lost or late
+        multibar.log(`pinship: ${line}\n`)
+        multibar.update()
+      }
     },
     stop: () => {
       if (stopped) return
       stopped = true
+      if (bars.size > 0) multibar.update()
       multibar.stop()
     }
   }

@@ -70,6 +70,25 @@ describe('inputs the packer refuses', () => {
     expect((await failure(join(dir, 'p'), { output: join(dir, 'plain-file'), shardSize: 10 * MiB })).code).toBe('ERR_INVALID_ARGUMENT')
   })
 
+  test('an output that is the file being packed', async () => {
+    const file = join(dir, 'self.bin')
+    await writeFile(file, 'x')
+    const err = await failure(file, { output: file })
+    expect(err.code).toBe('ERR_INVALID_ARGUMENT')
+    expect(err.message).toContain(file)
+  })
+
+  test('an output that cannot be written is ERR_UNWRITABLE_OUTPUT naming it, and the input is untouched', async () => {
+    // /proc refuses new files even to root
+    const err = await failure(join(dir, 'p'), { output: '/proc/pinship-test.car' })
+    expect(err.code).toBe('ERR_UNWRITABLE_OUTPUT')
+    expect(err.message).toContain('/proc/pinship-test.car')
+    await writeFile(join(dir, 'not-a-dir'), 'x')
+    const nested = await failure(join(dir, 'p'), { output: join(dir, 'not-a-dir', 'x.car') })
+    expect(nested.code).toBe('ERR_UNWRITABLE_OUTPUT')
+    expect(nested.message).toContain(join(dir, 'not-a-dir'))
+  })
+
   test('a symlink pointing outside the folder', async () => {
     const root = join(dir, 'outside')
     await writeTree(root, { 'a.txt': 'a', sub: { link: { symlink: '../../p/a.txt' } } })

@@ -31,6 +31,12 @@ export interface PackOptions extends ProgressOptions {
   /**
    * Called when a shard file is complete on disk (its header root is final). Lets deploy upload shard i
    * while later shards are still being written. Awaited: the packer applies back-pressure through it.
+   *
+   * Timing: the root is only known once every block is hashed, so with `onShard` the packer makes two passes — the
+   * first computes the root (nothing written), the second writes each shard with its final header and calls
+   * `onShard` right after that shard's file is closed and renamed into place, before the next shard is started.
+   * Every call therefore happens before `pack()` resolves, in index order, with `carCid` already computed. Without
+   * `onShard` (and with `output`) one pass writes placeholder headers and patches them at the end.
    */
   onShard?: (shard: ShardInfo & { index: number }) => void | Promise<void>
   signal?: AbortSignal
@@ -61,6 +67,7 @@ export interface PackResult {
 
 export type PackProgressEvent =
   | ProgressEvent<'pinship:pack:start', { path: string, files: number, bytes: number }>
+  /** Throttled. With two passes (`onShard`, or no `output`) the totals count both passes: 50% when the root is known. */
   | ProgressEvent<'pinship:pack:bytes', { bytes: number, totalBytes: number, files: number, totalFiles: number }>
   | ProgressEvent<'pinship:pack:shard', ShardInfo & { index: number }>
   | ProgressEvent<'pinship:pack:done', PackResult>

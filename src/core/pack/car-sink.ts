@@ -8,6 +8,7 @@ import type { ShardInfo } from './api.js'
 import type { Block } from './block.js'
 import { carCidFromHash } from './car-cid.js'
 import { encodeCarHeader, placeholderRoot } from './car-header.js'
+import { outputError } from './errors.js'
 
 export type CarTarget =
   /** Nothing written; CAR CIDs are still computed from the bytes a CAR would hold. */
@@ -64,7 +65,7 @@ export async function clearOldOutput (target: CarTarget): Promise<Promise<void>>
       await rename(path, aside)
       moved.push(aside)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw outputError(err, path)
     }
   }
   return Promise.allSettled(moved.map(async p => await rm(p, { force: true }))).then(() => {})
@@ -163,7 +164,11 @@ export class CarSink {
       if (header.byteLength !== this.#headerLength) throw new Error(`root ${root.toString()} does not fit the header written first`)
       for (const shard of this.#shards) {
         if (shard.writePath === null) throw new Error('a CAR that is not written needs its root before packing starts')
-        shard.carCid = await patchAndHash(shard.writePath, header)
+        try {
+          shard.carCid = await patchAndHash(shard.writePath, header)
+        } catch (err) {
+          throw outputError(err, shard.writePath)
+        }
       }
       for (const shard of this.#shards) await this.#publish(shard)
     } else if (this.#options.root.toString() !== root.toString()) {
@@ -183,7 +188,11 @@ export class CarSink {
   async #publish (shard: Shard): Promise<void> {
     if (shard.writePath === null || shard.path === null) return
     this.#created.push(shard.path)
-    await rename(shard.writePath, shard.path)
+    try {
+      await rename(shard.writePath, shard.path)
+    } catch (err) {
+      throw outputError(err, shard.path)
+    }
   }
 
   #append (block: Block, section: number): Promise<void> | undefined {
@@ -222,7 +231,7 @@ export class CarSink {
     this.#inFlight += bytes
     const write = writeAll(shard.handle, iovecs, position).then(
       () => { for (const release of releases) release() },
-      (err: unknown) => { this.#failure ??= err }
+      (err: unknown) => { this.#failure ??= outputError(err, shard.writePath ?? '') }
     ).finally(() => {
       this.#inFlight -= bytes
       this.#writes.delete(write)
@@ -249,7 +258,11 @@ export class CarSink {
     let handle: FileHandle | null = null
     if (writePath !== null) {
       this.#created.push(writePath)
-      handle = await open(writePath, 'w')
+      try {
+        handle = await open(writePath, 'w')
+      } catch (err) {
+        throw outputError(err, writePath)
+      }
     }
     const shard: Shard = {
       index,

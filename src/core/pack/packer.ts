@@ -10,6 +10,7 @@ import { CarSink, clearOldOutput, sectionLength, type CarTarget } from './car-si
 import { ChunkReader } from './chunk-reader.js'
 import { writeDirectory, type DirectoryChild } from './directory.js'
 import { FileDagBuilder, type BlockOut } from './file-dag.js'
+import { outputError } from './errors.js'
 import { resolvePackOptions, type ResolvedPackOptions } from './options.js'
 import { rootCidLength, type CidProfile } from './profiles.js'
 import { filesInOrder, shapeRoot, treeStats, type TreeStats } from './root-shape.js'
@@ -32,7 +33,7 @@ type BytesDetail = Extract<PackProgressEvent, { type: 'pinship:pack:bytes' }>['d
  */
 export async function pack (path: string, options: PackOptions = {}): Promise<PackResult> {
   const opts = resolvePackOptions(path, options)
-  const target = await prepareTarget(opts)
+  const target = await prepareTarget(path, opts)
   const exclude = target.kind === 'none' ? [] : [target.path]
   const tree = await walk(path, { hidden: opts.hidden, ignore: opts.ignore, exclude, signal: opts.signal })
   const root = shapeRoot(tree, opts.profile, opts.wrap)
@@ -101,21 +102,24 @@ const nullOut: BlockOut = block => {
 }
 
 /** Where the CAR goes; refuses an output that is the wrong kind of thing before any work is done. */
-async function prepareTarget (opts: ResolvedPackOptions): Promise<CarTarget> {
+async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise<CarTarget> {
   if (opts.output === undefined) return { kind: 'none' }
   const path = resolve(opts.output)
+  if (path === resolve(input)) {
+    throw new InvalidArgumentError(`Output ${opts.output} is the path being packed. Write the CAR somewhere else.`)
+  }
   const existing = await stat(path).catch(() => null)
   if (opts.shardSize === undefined) {
     if (existing?.isDirectory() === true) {
       throw new InvalidArgumentError(`Output ${opts.output} is a folder. Give a file path for the CAR, or add a shard size to write shards into that folder.`)
     }
-    await mkdir(dirname(path), { recursive: true })
+    await mkdir(dirname(path), { recursive: true }).catch(err => { throw outputError(err, dirname(path)) })
     return { kind: 'file', path }
   }
   if (existing !== null && !existing.isDirectory()) {
     throw new InvalidArgumentError(`Output ${opts.output} is a file, but sharded output goes into a folder (shard-0001.car, …). Give a folder path.`)
   }
-  await mkdir(path, { recursive: true })
+  await mkdir(path, { recursive: true }).catch(err => { throw outputError(err, path) })
   return { kind: 'dir', path }
 }
 
