@@ -181,10 +181,12 @@ describe('pinship status | ls | unpin (CLI)', () => {
     expect(JSON.parse(after.stdout).pins.map((p: { cid: string }) => p.cid)).not.toContain(oracle)
   }, 60_000)
 
-  it('says a CID is unknown without creating a data folder', async () => {
+  it('says a CID is unknown (and lists nothing) without creating a data folder', async () => {
     const r = await pinship(['status', oracle, '--data', join(scratch.path, 'never-created'), '--json'])
     expect(r.code).toBe(0)
     expect(JSON.parse(r.stdout)).toEqual({ cid: oracle, status: null, deals: [] })
+    const ls = await pinship(['ls', '--data', join(scratch.path, 'never-created'), '--json'])
+    expect(JSON.parse(ls.stdout)).toEqual({ service: 'local', pins: [] })
     const { existsSync } = await import('node:fs')
     expect(existsSync(join(scratch.path, 'never-created'))).toBe(false)
   }, 30_000)

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { checkCid, list, pin, unpin } from '../../core/deploy/index.js'
 import type { WaitFor } from '../../core/deploy/api.js'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { ServiceConfig } from '../../core/services/api.js'
+import { resolveServiceConfigs } from '../../core/services/config.js'
 import { cliServices, DEFAULT_DATA_DIR, DEFAULT_TIMEOUT_SECONDS, parseTimeout, type CliServiceOptions } from './deploy.js'
 
 interface PinsCommandOptions extends CliServiceOptions {
@@ -73,6 +75,13 @@ export function register (program: Command): void {
     .action(async (opts: PinsCommandOptions & { limit: string }) => {
       const limit = Number(opts.limit)
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidArgumentError(`--limit must be a whole number from 1 to 1000, got ${JSON.stringify(opts.limit)}`)
+      const wanted = resolveServiceConfigs(opts)
+      if (wanted.length === 1 && wanted[0].service === 'local' && wanted[0].endpoint === undefined && !existsSync(opts.data ?? DEFAULT_DATA_DIR)) {
+        // Listing an embedded service that never stored anything must not create its data folder.
+        process.stdout.write(opts.json === true ? JSON.stringify({ service: 'local', pins: [] }) + '\n' : '')
+        if (opts.json !== true) process.stderr.write(`pinship: nothing stored yet in ${opts.data ?? DEFAULT_DATA_DIR}\n`)
+        return
+      }
       const { config, close } = await oneService(opts)
       try {
         const pins = await list({ service: config, limit })
