@@ -6,7 +6,10 @@ import { IDENTITY } from '../../core/car/verify.js'
 import { FdCache } from './fd-cache.js'
 
 /** Staged block bytes are written to disk in batches of about this size (one syscall per batch, not per block). */
-export const DEFAULT_WRITE_BATCH_BYTES = 8 * 1024 * 1024
+export const DEFAULT_WRITE_BATCH_BYTES = 4 * 1024 * 1024
+
+/** A datasync is issued after about this many staged bytes, spreading the flush over the upload. */
+export const DEFAULT_SYNC_EVERY_BYTES = 16 * 1024 * 1024
 
 export const SEGMENT_SUFFIX = '.seg'
 const TEMP_SUFFIX = '.tmp'
@@ -143,6 +146,9 @@ export class Staging {
   private totalBytes = 0
   private totalBlocks = 0
   private done = false
+  /** The write in flight (at most one, plus the batch being filled). */
+  private writing: Promise<void> = Promise.resolve()
+  private unsynced = 0
 
   constructor (private readonly store: BlockStore) {}
 
@@ -159,29 +165,45 @@ export class Staging {
     if (this.pendingBytes >= DEFAULT_WRITE_BATCH_BYTES) await this.flush()
   }
 
-  /** Keys of blocks staged so far (new to the store when they were put). */
-  get stagedKeys (): ReadonlySet<string> { return this.seen }
-
+  /**
+   * Hands the batch to the disk and returns once the previous batch is written, so parsing and hashing the
+   * next batch overlaps this one's write. Every DEFAULT_SYNC_EVERY_BYTES a datasync is queued too, so the disk
+   * flushes while the upload streams and the final fsync has little left to do.
+   */
   private async flush (): Promise<void> {
     if (this.pending.length === 0) return
-    if (this.fh === undefined) this.fh = await open(join(this.store.dir, this.tempName + TEMP_SUFFIX), 'w')
     const buffers = this.pending
     const length = this.pendingBytes
+    const position = this.offset
     this.pending = []
     this.pendingBytes = 0
-    let written = 0
-    while (written < length) {
-      // writev may write partially; continue from where it stopped
-      const { bytesWritten } = await this.fh.writev(sliceFrom(buffers, written), this.offset + written)
-      written += bytesWritten
-    }
     this.offset += length
+    const previous = this.writing
+    this.writing = previous.then(async () => {
+      if (this.fh === undefined) this.fh = await open(join(this.store.dir, this.tempName + TEMP_SUFFIX), 'w')
+      let written = 0
+      while (written < length) {
+        // writev may write partially; continue from where it stopped
+        const { bytesWritten } = await this.fh.writev(sliceFrom(buffers, written), position + written)
+        written += bytesWritten
+      }
+      this.unsynced += length
+      if (this.unsynced >= DEFAULT_SYNC_EVERY_BYTES) {
+        this.unsynced = 0
+        await this.fh.datasync()
+      }
+    })
+    await previous
   }
+
+  /** Keys of blocks staged so far (new to the store when they were put). */
+  get stagedKeys (): ReadonlySet<string> { return this.seen }
 
   async finish (): Promise<StagedSegment> {
     if (this.done) throw new Error('staging already finished')
     this.done = true
     await this.flush()
+    await this.writing
     const stats = { entries: this.entries, bytes: this.totalBytes, blocks: this.totalBlocks }
     if (this.fh === undefined) return { name: null, ...stats }
     await this.fh.sync()
@@ -197,6 +219,7 @@ export class Staging {
   async abort (): Promise<void> {
     this.done = true
     this.pending = []
+    await this.writing.catch(() => {})
     if (this.fh !== undefined) {
       await this.fh.close().catch(() => {})
       this.fh = undefined
