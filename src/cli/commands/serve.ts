@@ -35,9 +35,10 @@ function parseDuration (text: string): number {
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']
 }
 
-/** Human log lines on stderr; stdout is kept for the --json start-up line. */
-function render (event: ProgressEvent): void {
+/** Log lines on stderr (stdout is kept for the --json start-up line); with --json only errors. */
+function render (event: ProgressEvent, quiet: boolean): void {
   const d = event.detail as Record<string, unknown>
+  if (quiet && event.type !== 'pinship:server:error') return
   switch (event.type) {
     case 'pinship:server:stored': process.stderr.write(`stored ${String(d.cid)} via ${String(d.api)} (${String(d.newBlocks)}/${String(d.blocks)} new blocks, ${String(d.bytes)} bytes)\n`); break
     case 'pinship:server:complete': process.stderr.write(`complete ${String(d.cid)} (dagSize ${String(d.dagSize)})\n`); break
@@ -63,7 +64,7 @@ export function register (program: Command): void {
         tokens: flags.token,
         rateLimit: flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit),
         pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
-        onProgress: flags.json === true ? undefined : render
+        onProgress: e => render(e, flags.json === true)
       })
       if (flags.json === true) {
         process.stdout.write(JSON.stringify({ url: server.url, tokens: server.tokens }) + '\n')
