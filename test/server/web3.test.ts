@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CarReader } from '@ipld/car/reader'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
+import { sha256 } from 'multiformats/hashes/sha2'
+import * as dagCbor from '@ipld/dag-cbor'
 import { encodeCar, importFiles, ipfsCarPack, json, rawBlock, startTestServer, tempDir, type Block, type TestServer } from './helpers.js'
 import { FILES_ROOT, HELLO_CID, SITE_ROOT, writeFiles, writeSite } from './fixtures.js'
 
@@ -80,6 +82,24 @@ describe('POST /car and GET /status', () => {
     // three CARs, one upload
     const uploads = await json(await fetch(`${server.url}/user/uploads?size=1000`, { headers: server.auth() }))
     expect(uploads.filter((u: { cid: string }) => u.cid === root.toString())).toHaveLength(1)
+  })
+
+  it('follows dag-cbor links: a CBOR root is complete only with the blocks it links to', async () => {
+    const leaf = await rawBlock(Buffer.from('linked from cbor'))
+    const value = { name: 'cbor root', items: [leaf.cid], nested: { again: leaf.cid } }
+    const bytes = dagCbor.encode(value)
+    const root = CID.createV1(dagCbor.code, await sha256.digest(bytes))
+    await postCar(await encodeCar([root], [{ cid: root, bytes }]))
+    let status = await json(await fetch(`${server.url}/status/${root.toString()}`))
+    expect(status.pins[0].status).toBe('PinQueued')
+    await postCar(await encodeCar([root], [leaf]))
+    status = await json(await fetch(`${server.url}/status/${root.toString()}`))
+    expect(status.pins[0].status).toBe('Pinned')
+    expect(status.dagSize).toBe(bytes.length + leaf.bytes.length)
+    const car = await CarReader.fromBytes(new Uint8Array(await (await fetch(`${server.url}/ipfs/${root.toString()}?format=car`)).arrayBuffer()))
+    const cids: string[] = []
+    for await (const b of car.blocks()) cids.push(b.cid.toString())
+    expect(cids).toEqual([root.toString(), leaf.cid.toString()])
   })
 
   it('is idempotent for the same content sent twice and concurrently', async () => {

@@ -3,7 +3,7 @@ import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import { NotFoundError, PinshipError } from '../../core/errors.js'
 import { blockKey, type BlockStore } from '../store/blocks.js'
-import { DAG_PB, RAW } from '../store/links.js'
+import { blockLinks, DAG_PB, RAW } from '../store/links.js'
 
 /** One resolved UnixFS node. */
 export type FsNode =
@@ -121,9 +121,7 @@ export async function * dagBlocks (store: BlockStore, root: CID, seen = new Set<
     seen.add(key)
     const bytes = await loadBlock(store, cid)
     yield { cid, bytes }
-    if (cid.code === DAG_PB) {
-      const links = dagPb.decode(bytes).Links
-      for (let i = links.length - 1; i >= 0; i--) stack.push(links[i].Hash)
-    }
+    const links = blockLinks(cid, bytes)
+    for (let i = links.length - 1; i >= 0; i--) stack.push(links[i])
   }
 }

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { type BlockStore, blockKey } from './blocks.js'
-import { blockLinks, DAG_PB } from './links.js'
+import { blockLinks, hasLinks } from './links.js'
 
 /**
  * Incremental completeness check of one DAG. `visited` holds every present block reached so far (so dagSize
@@ -34,8 +34,8 @@ export class DagWalk {
       if (size === undefined) { this.missing.set(key, cid); continue }
       this.visited.add(key)
       this.dagSize += size
-      // only dag-pb blocks carry links we follow: leaves need no read
-      if (cid.code !== DAG_PB) continue
+      // leaves (raw, unknown codecs) need no read
+      if (!hasLinks(cid.code)) continue
       let links: CID[]
       try {
         links = blockLinks(cid, await blocks.get(cid) as Uint8Array)
