@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CarReader } from '@ipld/car/reader'
 import { CID } from 'multiformats/cid'
 import { base32 } from 'multiformats/bases/base32'
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
+import { importer } from 'ipfs-unixfs-importer'
 import { encodeCar, importFiles, ipfsCarPack, startTestServer, tempDir, type TestServer } from './helpers.js'
 import { BIG_BIN_BYTES, FILES_ROOT, INDEX_HTML_CID, SITE_FILES, SITE_ROOT, writeFiles, writeSite } from './fixtures.js'
 
@@ -115,6 +118,27 @@ describe('GET /ipfs/{cid}/path', () => {
   it('answers 304 to If-None-Match with the CID ETag', async () => {
     const res = await fetch(`${server.gatewayUrl}/ipfs/${SITE_ROOT}/index.html`, { headers: { 'if-none-match': `"${INDEX_HTML_CID}"` } })
     expect(res.status).toBe(304)
+  })
+})
+
+describe('HAMT-sharded directories', () => {
+  it('resolves paths and lists entries through every shard', async () => {
+    const blocks: Array<{ cid: CID, bytes: Uint8Array }> = []
+    const store = { put: async (cid: CID, bytes: Uint8Array) => { blocks.push({ cid, bytes }); return cid } }
+    const files = Array.from({ length: 300 }, (_, i) => ({ path: `file-${String(i).padStart(3, '0')}.txt`, content: Buffer.from(`entry ${i}\n`) }))
+    let root: CID | undefined
+    // a tiny threshold makes the importer shard this directory (the same layout big sites get)
+    for await (const e of importer(files, store, { profile: 'unixfs-v1-2025', wrapWithDirectory: true, shardSplitThresholdBytes: 1000 })) root = e.cid
+    const rootBlock = blocks.find(b => b.cid.equals(root as CID)) as { bytes: Uint8Array }
+    expect(UnixFS.unmarshal(dagPb.decode(rootBlock.bytes).Data as Uint8Array).type).toBe('hamt-sharded-directory')
+    expect((await fetch(`${server.url}/car`, { method: 'POST', body: await encodeCar([root as CID], blocks), headers: server.auth() })).status).toBe(200)
+    for (const i of [0, 137, 299]) {
+      const res = await fetch(`${server.gatewayUrl}/ipfs/${(root as CID).toString()}/file-${String(i).padStart(3, '0')}.txt`)
+      expect(await res.text()).toBe(`entry ${i}\n`)
+    }
+    const listing = await (await fetch(`${server.gatewayUrl}/ipfs/${(root as CID).toString()}/`)).text()
+    expect(listing.match(/href="file-\d{3}\.txt"/g)).toHaveLength(300)
+    expect((await fetch(`${server.gatewayUrl}/ipfs/${(root as CID).toString()}/file-300.txt`)).status).toBe(404)
   })
 })
 
