@@ -1,4 +1,4 @@
-// npm run bench:deploy [-- --corpus standard] [--runs N] [--shard-size BYTES]
+// npm run bench:deploy [-- --corpus standard] [--runs N] [--shard-size BYTES] [--skip-in-process]
 // Deploys the ~400 MB benchmark corpus to the embedded service over loopback and compares the wall time with
 // `pinship pack` of the same folder (the target: deploy ≤ 1.5× pack, because uploading overlaps packing).
 // Both sides run as child processes of the CLI, alternating, after a warm-up; the embedded service runs in this
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     corpus: { type: 'string', default: 'standard' },
     runs: { type: 'string', default: '5' },
     'shard-size': { type: 'string' },
-    'in-process': { type: 'boolean', default: true }
+    'skip-in-process': { type: 'boolean', default: false }
   }
 })
 const runs = Number(values.runs)
@@ -88,7 +88,7 @@ const sides = {
     }
   }
 }
-const names = values['in-process'] ? ['pack', 'deploy', 'deploy (in-process)'] : ['pack', 'deploy']
+const names = values['skip-in-process'] ? ['pack', 'deploy'] : ['pack', 'deploy', 'deploy (in-process)']
 
 try {
   console.log(`corpus: ${corpus} (${values.corpus}); ${runs} runs each after a warm-up; service on 127.0.0.1, fresh data folder per run`)
