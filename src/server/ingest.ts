@@ -86,11 +86,14 @@ export async function ingestFiles (repo: Repo, files: AsyncIterable<FilePart>, o
     }
   }
   try {
+    let count = 0
     async function * candidates (): AsyncGenerator<ImportCandidate> {
-      for await (const f of files) yield { path: f.path, content: f.content }
+      for await (const f of files) {
+        count++
+        yield { path: f.path, content: f.content }
+      }
     }
     let root: CID | undefined
-    let count = 0
     for await (const entry of importer(candidates(), blockstore, {
       profile: DEFAULT_UPLOAD_PROFILE,
       wrapWithDirectory: options.wrap,
@@ -98,7 +101,6 @@ export async function ingestFiles (repo: Repo, files: AsyncIterable<FilePart>, o
       fileImportConcurrency: 1
     })) {
       root = entry.cid
-      count++
     }
     if (root === undefined || count === 0) throw new EmptyInputError('The upload contains no files. Send at least one file part (or a non-empty body).')
     const { wrap: _wrap, ...upload } = options

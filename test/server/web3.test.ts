@@ -272,6 +272,20 @@ describe('bad input never yields a 500', () => {
     expect(await json(res)).toMatchObject({ message: expect.stringMatching(/X-Name/) })
   })
 
+  it('answers malformed, truncated and empty multipart uploads with 400', async () => {
+    const post = async (body: string, type = 'multipart/form-data; boundary=xyz'): Promise<Response> =>
+      await fetch(`${server.url}/upload`, { method: 'POST', body, headers: { ...server.auth(), 'content-type': type } })
+    const cases: Array<[string, Response, RegExp]> = [
+      ['no boundary', await post('x', 'multipart/form-data'), /multipart/i],
+      ['cut inside a file', await post('--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello'), /Unexpected end of form|ends inside/],
+      ['no files', await post('--xyz--\r\n'), /no files/]
+    ]
+    for (const [label, res, message] of cases) {
+      expect(res.status, label).toBe(400)
+      expect((await json(res)).message, label).toMatch(message)
+    }
+  })
+
   it('answers 413 past the body limit, declared or streamed', async () => {
     const small = await startTestServer({ maxBodyBytes: 64 * 1024 })
     try {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import busboy from 'busboy'
-import { InvalidArgumentError } from '../../core/errors.js'
+import { InvalidArgumentError, isPinshipError } from '../../core/errors.js'
 import type { FilePart } from '../ingest.js'
 
 export function isMultipart (req: IncomingMessage): boolean {
@@ -47,7 +47,7 @@ export async function * multipartFiles (req: IncomingMessage, body: AsyncIterabl
       return
     }
     current = stream
-    queue.push({ path, content: stream, type: info.mimeType })
+    queue.push({ path, content: guarded(stream, path), type: info.mimeType })
     signal()
   })
   bb.on('error', (err: Error) => {
@@ -60,6 +60,16 @@ export async function * multipartFiles (req: IncomingMessage, body: AsyncIterabl
   const source = Readable.from(body)
   source.on('error', (err) => { failure ??= err; current?.destroy(failure); bb.destroy(); signal() })
   source.pipe(bb)
+
+  // a part cut short (truncated body) fails with busboy's own error: report it as bad input
+  async function * guarded (stream: Readable, path: string): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of stream as AsyncIterable<Uint8Array>) yield chunk
+    } catch (err) {
+      if (failure !== undefined && isPinshipError(failure)) throw failure
+      throw new InvalidArgumentError(`The multipart body ends inside file "${path}" (${(err as Error).message}). Send the whole request again.`, { cause: err })
+    }
+  }
 
   try {
     while (true) {
