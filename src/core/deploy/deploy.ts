@@ -56,13 +56,20 @@ class Deployment {
   private scheduledBytes = 0
   private lastBytesEmit = 0
   private readonly name: string
+  /** Removes our listeners from the caller's signal once the deploy is over. */
+  private readonly detach: Array<() => void> = []
 
   constructor (private readonly plan: DeployPlan, private readonly options: DeployOptions) {
     this.name = options.name ?? basename(resolve(plan.path))
     this.states = plan.targets.map(target => {
+      // One controller per service, also fired by the caller's signal (AbortSignal.any needs Node ≥ 20.3).
       const abort = new AbortController()
-      const signal = options.signal !== undefined ? AbortSignal.any([abort.signal, options.signal]) : abort.signal
-      return { target, abort, signal, error: null, status: null, jobs: [], shardsDone: 0, bytesDone: 0 }
+      const outer = options.signal
+      const onAbort = (): void => abort.abort(outer?.reason)
+      if (outer?.aborted === true) onAbort()
+      else outer?.addEventListener('abort', onAbort, { once: true })
+      this.detach.push(() => outer?.removeEventListener('abort', onAbort))
+      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], shardsDone: 0, bytesDone: 0 }
     })
   }
 
@@ -273,6 +280,7 @@ class Deployment {
       return result
     } finally {
       for (const s of this.states) s.abort.abort()
+      for (const d of this.detach) d()
       await rm(tmp, { recursive: true, force: true })
     }
   }
