@@ -54,6 +54,8 @@ class Deployment {
   /** Bytes sent per upload (service + shard), for the overall upload progress. */
   private readonly sent = new Map<string, number>()
   private scheduledBytes = 0
+  /** Known once packing ends; shard events carry it from then on. */
+  private shardCount = 0
   private lastBytesEmit = 0
   private readonly name: string
   /** Removes our listeners from the caller's signal once the deploy is over. */
@@ -128,7 +130,7 @@ class Deployment {
     const key = `${service.slug}#${shard.index}#${shard.count}`
     this.scheduledBytes += shard.bytes
     const receipt: UploadReceipt = await withRetry(async attempt => {
-      emit(this.options, 'pinship:deploy:shard-start', { service: service.slug, shard: shard.index, shards: shard.count, bytes: shard.bytes, attempt })
+      emit(this.options, 'pinship:deploy:shard-start', { service: service.slug, shard: shard.index, shards: shard.count || this.shardCount, bytes: shard.bytes, attempt })
       this.progress(key, 0, false)
       let lastEmit = 0
       const r = await uploadCar(root, shard, {
@@ -149,7 +151,7 @@ class Deployment {
     this.progress(key, shard.bytes, true)
     s.shardsDone++
     s.bytesDone += shard.bytes
-    emit(this.options, 'pinship:deploy:shard-done', { service: service.slug, shard: shard.index, shards: shard.count, bytes: shard.bytes, cid: receipt.cid })
+    emit(this.options, 'pinship:deploy:shard-done', { service: service.slug, shard: shard.index, shards: shard.count || this.shardCount, bytes: shard.bytes, cid: receipt.cid })
   }
 
   private schedule (s: TargetState, pool: Pool, root: string, shard: ShardUpload): void {
@@ -211,6 +213,7 @@ class Deployment {
         throw err
       }
       const root = packed.cid
+      this.shardCount = packed.shards.length
       if (headerRoot !== undefined && headerRoot !== root) {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
       }
