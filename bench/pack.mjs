@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -33,7 +33,7 @@ if (!existsSync(join(root, 'build', 'cli', 'index.js'))) {
 const haveGnuTime = existsSync(GNU_TIME)
 
 async function run (command, args) {
-  const argv = haveGnuTime ? [GNU_TIME, ['-f', 'PEAK_RSS_KB=%M', process.execPath, command, ...args]] : [process.execPath, [command, ...args]]
+  const argv = haveGnuTime ? [GNU_TIME, ['-f', 'PEAK_RSS_KB=%M CPU_S=%U+%S', process.execPath, command, ...args]] : [process.execPath, [command, ...args]]
   const started = process.hrtime.bigint()
   const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
@@ -54,7 +54,10 @@ async function run (command, args) {
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`)
   const m = /PEAK_RSS_KB=(\d+)/.exec(stderr)
   const peakMb = (m ? Number(m[1]) : sampledKb) / 1024
-  return { seconds, peakMb, stdout }
+  // CPU time (user + system) is less disturbed than wall time when other work shares the machine
+  const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr)
+  const cpuSeconds = cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN
+  return { seconds, peakMb, cpuSeconds, stdout }
 }
 
 const median = xs => {
@@ -82,7 +85,8 @@ try {
       const r = await run(...sides[name].args)
       roots[name] = sides[name].root(r.stdout)
       if (i >= 0) results[name].push(r)
-      console.log(`${i < 0 ? 'warm-up' : `run ${i + 1}`}  ${name.padEnd(8)} ${r.seconds.toFixed(3)} s  peak RSS ${r.peakMb.toFixed(0)} MB`)
+      const cpu = Number.isNaN(r.cpuSeconds) ? '' : `  cpu ${r.cpuSeconds.toFixed(2)} s`
+      console.log(`${i < 0 ? 'warm-up' : `run ${i + 1}`}  ${name.padEnd(8)} ${r.seconds.toFixed(3)} s  peak RSS ${r.peakMb.toFixed(0)} MB${cpu}`)
     }
   }
   if (roots.pinship !== roots['ipfs-car']) {
@@ -98,6 +102,10 @@ try {
   console.log('')
   console.log(`median wall time: pinship ${p.toFixed(3)} s, ipfs-car ${c.toFixed(3)} s → pinship is ${(c / p).toFixed(2)}× faster`)
   console.log(`peak RSS: pinship ${prss.toFixed(0)} MB, ipfs-car ${crss.toFixed(0)} MB`)
+  const pc = median(results.pinship.map(r => r.cpuSeconds))
+  const cc = median(results['ipfs-car'].map(r => r.cpuSeconds))
+  if (!Number.isNaN(pc)) console.log(`median CPU time (user+sys): pinship ${pc.toFixed(2)} s, ipfs-car ${cc.toFixed(2)} s → ${(cc / pc).toFixed(2)}× less`)
+  console.log(`load average during the runs: ${loadavg().map(l => l.toFixed(2)).join(' ')} (other work on the machine skews wall times)`)
 } finally {
   await rm(work, { recursive: true, force: true })
 }
