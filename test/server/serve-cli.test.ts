@@ -24,7 +24,7 @@ afterAll(async () => { await tmp.remove() })
 function serve (args: string[], cwd = tmp.path): { proc: ChildProcess, lines: AsyncIterator<string>, exit: Promise<number | null> } {
   const proc = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]()
-  const exit = new Promise<number | null>(resolve => proc.once('exit', code => resolve(code)))
+  const exit = new Promise<number | null>(resolve => proc.once('exit', (code, signal) => { if (code === null) process.stderr.write(`serve died of ${String(signal)}\n`); resolve(code) }))
   return { proc, lines, exit }
 }
 

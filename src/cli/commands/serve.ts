@@ -57,32 +57,36 @@ export function register (program: Command): void {
     .option('--pending-timeout <duration>', 'report incomplete uploads and pins as failed after this long without new data (default 24h)')
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
     .action(async (flags: ServeFlags) => {
-      const server = await startServer({
-        host: flags.host,
-        port: parsePort(flags.port),
-        dataDir: flags.data,
-        tokens: flags.token,
-        rateLimit: flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit),
-        pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
-        onProgress: e => render(e, flags.json === true)
-      })
-      if (flags.json === true) {
-        process.stdout.write(JSON.stringify({ url: server.url, tokens: server.tokens }) + '\n')
-      } else {
-        process.stdout.write(`pinship serve: listening on ${server.url} (data in ${server.dataDir})\n`)
-        process.stdout.write(`gateway: ${server.gatewayUrl}/ipfs/<cid> and http://<cid>.ipfs.localhost:${server.port}/\n`)
-        // printing the token is the point when it was generated; a token given on the command line is known already
-        if (flags.token.length === 0) process.stdout.write(`token: ${server.tokens[0]} (stored in ${server.dataDir}/token)\n`)
-        process.stdout.write('Press Ctrl+C to stop.\n')
-      }
-      await new Promise<void>(resolve => {
-        const stop = (): void => {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
-          server.close().then(resolve, (err) => { process.stderr.write(`pinship serve: error while stopping: ${(err as Error).message}\n`); process.exitCode = 1; resolve() })
+      // handlers go in before anything is printed: a supervisor may signal as soon as it reads the first line
+      let signalled: () => void = () => {}
+      const stop = new Promise<void>(resolve => { signalled = resolve })
+      const onSignal = (): void => signalled()
+      process.on('SIGINT', onSignal)
+      process.on('SIGTERM', onSignal)
+      try {
+        const server = await startServer({
+          host: flags.host,
+          port: parsePort(flags.port),
+          dataDir: flags.data,
+          tokens: flags.token,
+          rateLimit: flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit),
+          pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
+          onProgress: e => render(e, flags.json === true)
+        })
+        if (flags.json === true) {
+          process.stdout.write(JSON.stringify({ url: server.url, tokens: server.tokens }) + '\n')
+        } else {
+          process.stdout.write(`pinship serve: listening on ${server.url} (data in ${server.dataDir})\n`)
+          process.stdout.write(`gateway: ${server.gatewayUrl}/ipfs/<cid> and http://<cid>.ipfs.localhost:${server.port}/\n`)
+          // printing the token is the point when it was generated; a token given on the command line is known already
+          if (flags.token.length === 0) process.stdout.write(`token: ${server.tokens[0]} (stored in ${server.dataDir}/token)\n`)
+          process.stdout.write('Press Ctrl+C to stop.\n')
         }
-        process.on('SIGINT', stop)
-        process.on('SIGTERM', stop)
-      })
+        await stop
+        await server.close()
+      } finally {
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+      }
     })
 }
