@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { type BlockStore as BlockStoreType, BlockStore, type Staging, type StagedSegment } from './blocks.js'
+import { BlockStore, type Staging, type StagedSegment } from './blocks.js'
 import { DagWalk } from './dag-walk.js'
 import { Journal } from './journal.js'
 import type { JournalRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
@@ -45,7 +45,7 @@ export class Repo {
   private lastStamp = 0
   readonly pendingTimeoutMs: number
 
-  private constructor (readonly blocks: BlockStoreType, private journal: Journal | undefined, private readonly options: RepoOptions) {
+  private constructor (readonly blocks: BlockStore, private journal: Journal | undefined, private readonly options: RepoOptions) {
     this.pendingTimeoutMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS
   }
 
