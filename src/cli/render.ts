@@ -1,5 +1,9 @@
-import cliProgress from 'cli-progress'
+import { createRequire } from 'node:module'
+import type * as CliProgress from 'cli-progress'
 import type { OnProgress, ProgressEvent } from '../core/progress.js'
+
+// cli-progress is loaded only when a bar is drawn: most runs (CI, pipes, --json to a file) never need it
+const require = createRequire(import.meta.url)
 
 /**
  * Renders any pinship progress events for the CLI. Generic over `pinship:<area>:<what>` events: an event whose
@@ -120,6 +124,7 @@ function linesRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent)
 }
 
 function barRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent) => string | null): ProgressRenderer {
+  const cliProgress = require('cli-progress') as typeof CliProgress
   const multibar = new cliProgress.MultiBar({
     stream,
     format: '{area} [{bar}] {percentage}% | {done} of {total_h}{files}',
@@ -128,7 +133,7 @@ function barRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent) =
     stopOnComplete: false,
     fps: 10
   }, cliProgress.Presets.shades_classic)
-  const bars = new Map<string, cliProgress.SingleBar>()
+  const bars = new Map<string, CliProgress.SingleBar>()
   let stopped = false
   return {
     onProgress: event => {

@@ -1,4 +1,3 @@
-import { murmur364 } from '@multiformats/murmur3'
 import type { DagLink } from './block.js'
 import type { BlockOut } from './file-dag.js'
 import { encodeHamtNode, type NamedLink } from './unixfs-nodes.js'
@@ -18,15 +17,24 @@ interface Bucket {
   slots: Map<number, Leaf | Bucket>
 }
 
+type Hasher = (bytes: Uint8Array) => Uint8Array
+
 const encoder = new TextEncoder()
 
-function hashWindow (leaf: Leaf, index: number): Uint8Array {
+/** murmur3-x64-64, loaded on first use: most packs never build a HAMT. */
+async function loadHasher (): Promise<Hasher> {
+  const { murmur364 } = await import('@multiformats/murmur3')
+  return bytes => {
+    const digest = murmur364.digest(bytes)
+    if (digest instanceof Promise) throw new Error('murmur3 is expected to be synchronous')
+    return digest.digest
+  }
+}
+
+function hashWindow (leaf: Leaf, index: number, hash: Hasher): Uint8Array {
   let window = leaf.windows[index]
   if (window === undefined) {
-    const input = index === 0 ? leaf.nameBytes : concatByte(leaf.nameBytes, index)
-    const digest = murmur364.digest(input)
-    if (digest instanceof Promise) throw new Error('murmur3 is expected to be synchronous')
-    window = digest.digest
+    window = hash(index === 0 ? leaf.nameBytes : concatByte(leaf.nameBytes, index))
     leaf.windows[index] = window
   }
   return window
@@ -40,12 +48,12 @@ function concatByte (bytes: Uint8Array, byte: number): Uint8Array {
 }
 
 /** Slot of `leaf` at `depth`: `bits` bits read most-significant first through the hash windows. */
-function slotOf (leaf: Leaf, depth: number, bits: number): number {
+function slotOf (leaf: Leaf, depth: number, bits: number, hash: Hasher): number {
   let result = 0
   let position = depth * bits
   let pending = bits
   while (pending > 0) {
-    const window = hashWindow(leaf, Math.floor(position / 64))
+    const window = hashWindow(leaf, Math.floor(position / 64), hash)
     const bitInWindow = position % 64
     const byte = window[bitInWindow >> 3]
     const bitInByte = bitInWindow & 7
@@ -58,19 +66,19 @@ function slotOf (leaf: Leaf, depth: number, bits: number): number {
   return result
 }
 
-function insert (bucket: Bucket, leaf: Leaf, depth: number, bits: number): void {
-  const slot = slotOf(leaf, depth, bits)
+function insert (bucket: Bucket, leaf: Leaf, depth: number, bits: number, hash: Hasher): void {
+  const slot = slotOf(leaf, depth, bits, hash)
   const existing = bucket.slots.get(slot)
   if (existing === undefined) {
     bucket.slots.set(slot, leaf)
   } else if ('slots' in existing) {
-    insert(existing, leaf, depth + 1, bits)
+    insert(existing, leaf, depth + 1, bits, hash)
   } else {
     if (existing.name === leaf.name) throw new Error(`duplicate directory entry "${leaf.name}"`)
     const child: Bucket = { slots: new Map() }
     bucket.slots.set(slot, child)
-    insert(child, existing, depth + 1, bits)
-    insert(child, leaf, depth + 1, bits)
+    insert(child, existing, depth + 1, bits, hash)
+    insert(child, leaf, depth + 1, bits, hash)
   }
 }
 
@@ -80,9 +88,10 @@ function insert (bucket: Bucket, leaf: Leaf, depth: number, bits: number): void 
  * so entry order does not matter.
  */
 export async function writeHamtDirectory (entries: readonly NamedLink[], bits: number, cidVersion: 0 | 1, out: BlockOut): Promise<DagLink> {
+  const hash = await loadHasher()
   const root: Bucket = { slots: new Map() }
   for (const e of entries) {
-    insert(root, { name: e.name, nameBytes: encoder.encode(e.name), link: e.link, windows: [] }, 0, bits)
+    insert(root, { name: e.name, nameBytes: encoder.encode(e.name), link: e.link, windows: [] }, 0, bits, hash)
   }
   return await writeBucket(root, bits, cidVersion, out)
 }
