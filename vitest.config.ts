@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // Two cores: keep parallel files bounded so timing-sensitive tests stay honest.
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     reporters: ['default']
   }
 })

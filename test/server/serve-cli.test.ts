@@ -72,16 +72,24 @@ describe('pinship serve', () => {
     let s = serve(['--port', '0', '--json', '--data', data, '--token', 't'])
     const { url } = JSON.parse(await firstLine(s.lines))
     const upload = new Promise<{ status: number, body: string }>((resolve, reject) => {
-      const req = request(`${url as string}/car`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-length': car.length } }, res => {
+      const req = request(`${url as string}/car?informProgress=true&path=/graceful`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-length': car.length } }, res => {
         let body = ''
         res.on('data', (c: Buffer) => { body += c.toString() })
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
       })
       req.on('error', reject)
       req.write(car.subarray(0, 1000), () => {
-        // the signal arrives while the body is still coming
-        s.proc.kill('SIGTERM')
-        setTimeout(() => req.end(car.subarray(1000)), 300)
+        // The signal must arrive while the body is still coming, and after the server has taken the request in (a
+        // connection whose headers it has not read yet is idle to it): wait until its progress says uploading.
+        void (async () => {
+          for (;;) {
+            const p = await json(await fetch(`${url as string}/progress?path=/graceful`, { headers: { authorization: 'Bearer t' } }))
+            if (p.status === 'uploading') break
+            await new Promise(r => setTimeout(r, 20))
+          }
+          s.proc.kill('SIGTERM')
+          setTimeout(() => req.end(car.subarray(1000)), 300)
+        })().catch(reject)
       })
     })
     const done = await upload
