@@ -24,6 +24,14 @@ export interface ServiceStatus {
   rawStatus?: string
 }
 
+/** One entry of a service's listing. */
+export interface ListedPin {
+  cid: string
+  name?: string
+  created?: string
+  pin: PinState | null
+}
+
 export interface ServiceConfig {
   /** Registry slug: local, web3storage, nftstorage, psa, pinata, kubo, cluster, filebase. */
   service: string
@@ -75,7 +83,7 @@ export interface PinningService {
   pin?(cid: string, options?: RequestOptions & { name?: string, origins?: string[], meta?: Record<string, string> }): Promise<UploadReceipt>
   unpin?(cid: string, options?: RequestOptions): Promise<void>
   status(cid: string, options?: RequestOptions & { requestId?: string }): Promise<ServiceStatus>
-  list?(options?: RequestOptions & { limit?: number }): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>>
+  list?(options?: RequestOptions & { limit?: number }): Promise<ListedPin[]>
 }
 
 export type ServiceFactory = (config: ServiceConfig) => PinningService

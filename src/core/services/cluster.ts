@@ -4,8 +4,8 @@
  */
 import { ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
-import { authHeader, combinePinStates, context, fileBlob, isString, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
+import type { ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import { authHeader, combinePinStates, context, fileBlob, isString, listedPin, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
 
 export const CLUSTER_ENDPOINT = 'http://127.0.0.1:9094'
 
@@ -88,13 +88,10 @@ export function createCluster (config: ServiceConfig, options: AdapterOptions = 
     await httpRequest(ctx, joinUrl(endpoint, `/pins/${encodeURIComponent(cid)}`), { method: 'DELETE', headers: auth, signal: opts.signal, timeoutMs })
   }
 
-  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>> {
+  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<ListedPin[]> {
     const res = await httpRequest(ctx, joinUrl(endpoint, '/pins'), { headers: auth, signal: opts.signal, timeoutMs })
     return (lines(res.text) as GlobalPinInfo[]).filter(i => cidOf(i.cid) !== undefined).slice(0, opts.limit ?? 25).map(i => {
-      const item: { cid: string, name?: string, created?: string, pin: PinState | null } = { cid: cidOf(i.cid) as string, pin: stateOfPeers(i).pin }
-      if (isString(i.name)) item.name = i.name
-      if (isString(i.created)) item.created = i.created
-      return item
+      return listedPin(cidOf(i.cid) as string, stateOfPeers(i).pin, i.name, i.created)
     })
   }
 

@@ -5,7 +5,7 @@
 import { createReadStream, openAsBlob } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { ErrorDetail, HttpContext } from '../http.js'
-import type { DealState, PinState, ServiceConfig } from './api.js'
+import type { DealState, ListedPin, PinState, ServiceConfig } from './api.js'
 
 /** Options every adapter factory takes besides its config. */
 export interface AdapterOptions {
@@ -130,4 +130,12 @@ export function mapDealWord (word: string | undefined): DealState {
 
 export function isString (v: unknown): v is string {
   return typeof v === 'string' && v !== ''
+}
+
+/** A listing entry; `name` and `created` are kept only when the service sent strings. */
+export function listedPin (cid: string, pin: PinState | null, name?: unknown, created?: unknown): ListedPin {
+  const item: ListedPin = { cid, pin }
+  if (isString(name)) item.name = name
+  if (isString(created)) item.created = created
+  return item
 }

@@ -5,8 +5,8 @@
  */
 import { PinFailedError, ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson, type ErrorDetail } from '../http.js'
-import type { PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
-import { authHeader, context, fileBlob, isString, parseJsonError, type AdapterOptions } from './common.js'
+import type { ListedPin, PinningService, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import { authHeader, context, fileBlob, isString, listedPin, parseJsonError, type AdapterOptions } from './common.js'
 
 export const KUBO_ENDPOINT = 'http://127.0.0.1:5001'
 
@@ -94,13 +94,11 @@ export function createKubo (config: ServiceConfig, options: AdapterOptions = {})
     await httpRequest(ctx, rpc('pin/rm', { arg: cid }), { method: 'POST', headers: auth, signal: opts.signal, timeoutMs })
   }
 
-  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>> {
+  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<ListedPin[]> {
     const res = await httpRequest(ctx, rpc('pin/ls', { type: 'recursive', names: true }), { method: 'POST', headers: auth, signal: opts.signal, timeoutMs })
     const body = parseJson<{ Keys?: Record<string, { Type?: string, Name?: string }> }>(ctx, res, 'pin/ls')
     return Object.entries(body.Keys ?? {}).slice(0, opts.limit ?? 25).map(([cid, v]) => {
-      const item: { cid: string, name?: string, pin: PinState | null } = { cid, pin: 'pinned' }
-      if (isString(v.Name)) item.name = v.Name
-      return item
+      return listedPin(cid, 'pinned', v.Name)
     })
   }
 

@@ -5,8 +5,8 @@
  */
 import { AuthError, ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson, type HttpResponse } from '../http.js'
-import type { PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
-import { bearer, context, fileStream, isString, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
+import type { ListedPin, PinningService, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import { bearer, context, fileStream, isString, listedPin, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
 import { toDeals } from './web3storage.js'
 
 export const NFTSTORAGE_ENDPOINT = 'https://api.nft.storage'
@@ -68,15 +68,12 @@ export function createNftStorage (config: ServiceConfig, options: AdapterOptions
     await httpRequest(ctx, joinUrl(endpoint, `/${encodeURIComponent(cid)}`), { method: 'DELETE', headers: auth, signal: opts.signal, timeoutMs })
   }
 
-  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>> {
+  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<ListedPin[]> {
     const res = await httpRequest(ctx, joinUrl(endpoint, '/', { limit: opts.limit ?? 25 }), { headers: auth, signal: opts.signal, timeoutMs })
     const value = unwrap<NftValue[]>(res, 'GET /')
     if (!Array.isArray(value)) throw new ServiceError(`${slug} answered GET / with something other than a list`)
     return value.filter(v => isString(v.cid)).map(v => {
-      const item: { cid: string, name?: string, created?: string, pin: PinState | null } = { cid: v.cid as string, pin: mapPinWord(v.pin?.status) ?? null }
-      if (isString(v.pin?.name)) item.name = v.pin.name
-      if (isString(v.created)) item.created = v.created
-      return item
+      return listedPin(v.cid as string, mapPinWord(v.pin?.status) ?? null, v.pin?.name, v.created)
     })
   }
 

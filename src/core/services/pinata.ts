@@ -5,8 +5,8 @@
  */
 import { QuotaError, ServiceError, TooLargeError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
-import { bearer, context, fileBlob, fileStream, isString, parseJsonError, type AdapterOptions } from './common.js'
+import type { ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import { bearer, context, fileBlob, fileStream, isString, listedPin, parseJsonError, type AdapterOptions } from './common.js'
 
 export const PINATA_ENDPOINT = 'https://api.pinata.cloud'
 export const PINATA_UPLOADS_ENDPOINT = 'https://uploads.pinata.cloud'
@@ -175,16 +175,13 @@ export function createPinata (config: ServiceConfig, options: PinataOptions = {}
     await httpRequest(ctx, joinUrl(endpoint, `/pinning/unpin/${encodeURIComponent(cid)}`), { method: 'DELETE', headers: auth, signal: opts.signal, timeoutMs })
   }
 
-  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>> {
+  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<ListedPin[]> {
     const res = await httpRequest(ctx, joinUrl(endpoint, '/data/pinList', { status: 'pinned', pageLimit: opts.limit ?? 25 }), {
       headers: auth, signal: opts.signal, timeoutMs
     })
     const body = parseJson<{ rows?: Array<{ ipfs_pin_hash?: string, date_pinned?: string, metadata?: { name?: string } }> }>(ctx, res, 'GET /data/pinList')
     return (body.rows ?? []).filter(r => isString(r.ipfs_pin_hash)).map(r => {
-      const item: { cid: string, name?: string, created?: string, pin: PinState | null } = { cid: r.ipfs_pin_hash as string, pin: 'pinned' }
-      if (isString(r.metadata?.name)) item.name = r.metadata.name
-      if (isString(r.date_pinned)) item.created = r.date_pinned
-      return item
+      return listedPin(r.ipfs_pin_hash as string, 'pinned', r.metadata?.name, r.date_pinned)
     })
   }
 

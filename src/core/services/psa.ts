@@ -4,8 +4,8 @@
  */
 import { InvalidEndpointError, QuotaError, ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, UploadReceipt } from './api.js'
-import { bearer, context, isString, parseJsonError, type AdapterOptions } from './common.js'
+import type { ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, UploadReceipt } from './api.js'
+import { bearer, context, isString, listedPin, parseJsonError, type AdapterOptions } from './common.js'
 
 const ALL_STATES = 'queued,pinning,pinned,failed'
 const PSA_STATES = new Set<PinState>(['queued', 'pinning', 'pinned', 'failed'])
@@ -109,7 +109,7 @@ export function createPsa (config: ServiceConfig, options: AdapterOptions = {}, 
     }
   }
 
-  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>> {
+  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<ListedPin[]> {
     // Without a status filter the spec lists only pinned; pins stuck in queued/failed must show too.
     const res = await httpRequest(ctx, joinUrl(endpoint, '/pins', { status: ALL_STATES, limit: opts.limit ?? 25 }), {
       headers: auth, signal: opts.signal, timeoutMs
@@ -117,10 +117,7 @@ export function createPsa (config: ServiceConfig, options: AdapterOptions = {}, 
     const body = parseJson<{ results?: PinStatusBody[] }>(ctx, res, 'GET /pins')
     if (!Array.isArray(body.results)) throw new ServiceError(`${slug} answered GET /pins without a results list`)
     return body.results.filter(r => isString(r.pin?.cid)).map(r => {
-      const item: { cid: string, name?: string, created?: string, pin: PinState | null } = { cid: r.pin?.cid as string, pin: stateOf(r.status) }
-      if (isString(r.pin?.name)) item.name = r.pin.name
-      if (isString(r.created)) item.created = r.created
-      return item
+      return listedPin(r.pin?.cid as string, stateOf(r.status), r.pin?.name, r.created)
     })
   }
 

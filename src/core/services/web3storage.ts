@@ -4,8 +4,8 @@
  */
 import { httpRequest, joinUrl, parseJson } from '../http.js'
 import { ServiceError } from '../errors.js'
-import type { Deal, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
-import { bearer, combinePinStates, context, fileStream, isString, mapDealWord, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
+import type { Deal, ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import { bearer, combinePinStates, context, fileStream, isString, listedPin, mapDealWord, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
 
 export const WEB3STORAGE_ENDPOINT = 'https://api.web3.storage'
 /** The API refuses bodies over 100 MiB; the official client never sent a CAR that large. */
@@ -82,7 +82,7 @@ export function createWeb3Storage (config: ServiceConfig, options: AdapterOption
     })
   }
 
-  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<Array<{ cid: string, name?: string, created?: string, pin: PinState | null }>> {
+  async function list (opts: RequestOptions & { limit?: number } = {}): Promise<ListedPin[]> {
     const res = await httpRequest(ctx, joinUrl(endpoint, '/user/uploads', { size: opts.limit ?? 25, sortBy: 'Date', sortOrder: 'Desc' }), {
       headers: auth, signal: opts.signal, timeoutMs
     })
@@ -90,12 +90,7 @@ export function createWeb3Storage (config: ServiceConfig, options: AdapterOption
     if (!Array.isArray(json)) throw new ServiceError(`${slug} answered GET /user/uploads with something other than a list`)
     return json.filter(u => isString(u?.cid)).map((u: StatusBody & { name?: string, created?: string }) => {
       const states = (u.pins ?? []).map(p => mapPinWord(p.status)).filter((s): s is PinState => s !== undefined)
-      const item: { cid: string, name?: string, created?: string, pin: PinState | null } = {
-        cid: u.cid as string, pin: states.length === 0 ? 'queued' : combinePinStates(states)
-      }
-      if (isString(u.name)) item.name = u.name
-      if (isString(u.created)) item.created = u.created
-      return item
+      return listedPin(u.cid as string, states.length === 0 ? 'queued' : combinePinStates(states), u.name, u.created)
     })
   }
 
