@@ -58,6 +58,20 @@ describe('single files at chunk boundaries', () => {
     expect(result.cid).toBe(await importerCid(file, 'unixfs-v0-2015'))
     // 175 leaves, two inner nodes (174 + 1 links) and the root
     expect(result.blocks).toBe(175 + 2 + 1)
+    // the same file under the other profiles and their oracles
+    expect((await pack(file)).cid).toBe(await importerCid(file, 'unixfs-v1-2025'))
+    expect((await pack(file, { profile: 'ipfs-car' })).cid).toBe(await ipfsCarCid(file))
+    // and inside a folder
+    const folder = join(dir, 'layer')
+    expect((await pack(folder, { profile: 'unixfs-v0-2015' })).cid).toBe(await importerCid(folder, 'unixfs-v0-2015'))
+    expect((await pack(folder, { profile: 'ipfs-car', wrap: true })).cid).toBe(await ipfsCarCid(folder, { wrap: true }))
+  })
+
+  test('the boundary files together in one folder: each profile = its oracle', async () => {
+    const folder = join(dir, 'sizes')
+    expect((await pack(folder)).cid).toBe(await importerCid(folder, 'unixfs-v1-2025'))
+    expect((await pack(folder, { profile: 'unixfs-v0-2015' })).cid).toBe(await importerCid(folder, 'unixfs-v0-2015'))
+    expect((await pack(folder, { profile: 'ipfs-car' })).cid).toBe(await ipfsCarCid(folder))
   })
 
   test('--wrap puts a single file in a directory, as the importer and ipfs-car (wrapping by default) do', async () => {

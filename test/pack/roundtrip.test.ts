@@ -6,12 +6,14 @@ import { readFile, readdir, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { CarBlockIterator } from '@ipld/car'
+import * as dagPb from '@ipld/dag-pb'
 import { exporter, recursive } from 'ipfs-unixfs-exporter'
 import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { pack, PROFILE_NAMES, type ProfileName } from '../../src/core/pack/index.js'
-import { makeTemp, removeTemp, siteSpec, writeTree } from '../helpers/corpus.js'
+import { KiB, MiB, makeTemp, manyFiles, removeTemp, siteSpec, writeTree } from '../helpers/corpus.js'
 import { IPFS_CAR_BIN, MemoryBlockstore } from './oracles.js'
 
 const run = promisify(execFile)
@@ -83,6 +85,22 @@ async function exportTree (root: string, blocks: MemoryBlockstore): Promise<{ fi
     }
   }
   return { files, dirs }
+}
+
+/** Every block reachable from `root` (dag-pb links followed; raw leaves end a path); throws on a missing block. */
+function reachable (root: string, blocks: MemoryBlockstore): Set<string> {
+  const seen = new Set<string>()
+  const stack = [CID.parse(root)]
+  for (let cid = stack.pop(); cid !== undefined; cid = stack.pop()) {
+    const key = cid.toString()
+    if (seen.has(key)) continue
+    seen.add(key)
+    const bytes = blocks.blocks.get(key)
+    if (bytes === undefined) throw new Error(`block ${key}, reachable from ${root}, is not in the CAR`)
+    if (cid.code === dagPb.code) for (const link of dagPb.decode(bytes).Links) stack.push(link.Hash)
+    else if (cid.code !== raw.code) throw new Error(`block ${key} has codec ${cid.code}, neither dag-pb nor raw`)
+  }
+  return seen
 }
 
 function expectSameFiles (actual: Map<string, Buffer>, expected: Map<string, Buffer>): void {
@@ -157,4 +175,68 @@ describe('CARs read back by independent readers', () => {
       expect(dry.shards).toEqual([{ path: null, carCid: written.shards[0].carCid, bytes: written.carBytes, blocks: written.blocks }])
     }
   })
+})
+
+describe('the parity cases read back: chunk boundaries, a 174-link layer, HAMT directories, whole and sharded', () => {
+  let tree: string
+  let source: { files: Map<string, Buffer>, dirs: Set<string> }
+  beforeAll(async () => {
+    tree = join(dir, 'parity-cases')
+    const sizes = [0, 1, 256 * KiB - 1, 256 * KiB, 256 * KiB + 1, MiB - 1, MiB, MiB + 1, 5 * MiB + 123]
+    await writeTree(tree, {
+      ...siteSpec(),
+      boundaries: Object.fromEntries(sizes.map(n => [`f-${n}.bin`, n])),
+      // 175 chunks of 256 KiB: one full 174-link layer and one more in unixfs-v0-2015
+      'layer.bin': 174 * 256 * KiB + 1,
+      // a HAMT in every profile (long names push the unixfs profiles over their size estimate)
+      'hamt-long': manyFiles(2500, i => `entry-${String(i).padStart(5, '0')}-`.padEnd(100, 'x') + '.txt', i => 1 + (i % 97)),
+      // a HAMT for ipfs-car only (over 1000 entries)
+      'hamt-short': manyFiles(1001, i => `${i}.txt`, i => 10 + (i % 13))
+    })
+    source = await listTree(tree)
+  }, 60_000)
+
+  const expectedDirs = (profile: ProfileName): string[] => [...(profile === 'ipfs-car'
+    ? new Set([...source.dirs].filter(d => [...source.files.keys()].some(f => f.startsWith(`${d}/`))))
+    : source.dirs)].sort()
+
+  for (const profile of PROFILE_NAMES) {
+    test(`${profile}: one CAR holds exactly the DAG, and every file comes back byte for byte`, async () => {
+      const out = join(dir, `parity-${profile}.car`)
+      const result = await pack(tree, { profile, output: out })
+      const car = await readCar(out)
+      expect(car.roots).toEqual([result.cid])
+      expect([...reachable(result.cid, car.blocks)].sort()).toEqual([...car.blocks.blocks.keys()].sort())
+      const exported = await exportTree(result.cid, car.blocks)
+      expectSameFiles(exported.files, source.files)
+      expect([...exported.dirs].sort()).toEqual(expectedDirs(profile))
+      if (profile === 'ipfs-car') {
+        // and the other independent reader: ipfs-car's own unpack, HAMT directories included
+        const restored = join(dir, 'parity-unpacked')
+        await run(process.execPath, [IPFS_CAR_BIN, 'unpack', out, '--output', restored])
+        expectSameFiles((await listTree(restored)).files, source.files)
+      }
+    }, 120_000)
+
+    test(`${profile}: shards together hold exactly the DAG, and every file comes back byte for byte`, async () => {
+      const out = join(dir, `parity-${profile}-shards`)
+      const shardSize = 3 * MiB
+      const result = await pack(tree, { profile, output: out, shardSize })
+      expect(result.shards.length).toBeGreaterThan(10)
+      const union = new MemoryBlockstore()
+      for (const shard of result.shards) {
+        expect(shard.bytes).toBeLessThanOrEqual(shardSize)
+        const car = await readCar(shard.path as string)
+        expect(car.roots).toEqual([result.cid])
+        for (const [key, bytes] of car.blocks.blocks) {
+          expect(union.blocks.has(key), `${key} is in one shard only`).toBe(false)
+          union.blocks.set(key, bytes)
+        }
+      }
+      expect([...reachable(result.cid, union)].sort()).toEqual([...union.blocks.keys()].sort())
+      const exported = await exportTree(result.cid, union)
+      expectSameFiles(exported.files, source.files)
+      expect([...exported.dirs].sort()).toEqual(expectedDirs(profile))
+    }, 120_000)
+  }
 })
