@@ -66,6 +66,16 @@ describe('symlinks and outputs inside the folder', () => {
     expect((await pack(root, { profile: 'ipfs-car' })).cid).toBe(await ipfsCarCid(copies))
   })
 
+  test('a symlink to an entry whose name starts with two dots stays inside the folder', async () => {
+    const root = join(dir, 'dotdot-names')
+    await writeTree(root, { '..notes': 'notes', '..assets': { 'x.txt': 'x' } })
+    await symlink('..notes', join(root, 'link.txt'))
+    await symlink('..assets', join(root, 'linkdir'))
+    const copies = join(dir, 'dotdot-copied')
+    await writeTree(copies, { '..notes': 'notes', '..assets': { 'x.txt': 'x' }, 'link.txt': 'notes', linkdir: { 'x.txt': 'x' } })
+    expect((await pack(root)).cid).toBe(await importerCid(copies, 'unixfs-v1-2025'))
+  })
+
   test('a CAR written into the folder being packed is not packed into itself', async () => {
     const root = join(dir, 'self-output')
     await writeTree(root, { 'a.txt': 'a', sub: { 'b.txt': 2 * MiB } })

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
-import { basename, isAbsolute, join, relative, resolve } from 'node:path'
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import {
   AbortedError, PathNotFoundError, SymlinkCycleError, SymlinkOutsideError, UnreadablePathError,
   UnsupportedFileTypeError
@@ -144,7 +144,8 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     }
     if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
     const inside = relative(ctx.rootReal, target)
-    if (inside.startsWith('..') || isAbsolute(inside)) {
+    // `..` or `../…` leaves the folder; a name inside it may still start with two dots (`..notes`)
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       throw new SymlinkOutsideError(`Symlink ${display(ctx, relPath)} points outside the folder being packed (to ${target}). ` +
         'Remove it, exclude it, or replace it with a copy of what it points to.')
     }
