@@ -116,6 +116,16 @@ describe('deploy pipeline', () => {
     expect(r.results[0].deals).toEqual([{ status: 'active', rawStatus: 'Active', dealId: 7, storageProvider: 'f01234', pieceCid: 'baga6ea4seaq' }])
   })
 
+  it('--wait deal: pinned but no active deal by --timeout fails, saying what it waited for and what to do', async () => {
+    nock(W3S).post('/car').times(100).reply(200, { cid: root })
+    statusReplies([{ pins: [{ status: 'Pinned' }], deals: [{ dealId: 7, storageProvider: 'f01234', status: 'Queued' }] }])
+    const r = await deploy(tree, { services: [{ service: 'web3storage', endpoint: W3S, token: TOKEN }], wait: 'deal', timeoutMs: 400, ...fast })
+    expect(r.ok).toBe(false)
+    expect(r.results[0]).toMatchObject({ status: 'pinned', deals: [{ status: 'queued', rawStatus: 'Queued', dealId: 7, storageProvider: 'f01234' }] })
+    expect(r.results[0].error?.code).toBe('ERR_WAIT_TIMEOUT')
+    expect(r.results[0].error?.message).toMatch(new RegExp(`waiting for web3storage to make an active Filecoin deal for ${root}: last state pinned \\(Pinned\\), deals: queued\\. Filecoin deals can take up to 48 h: check later with \`pinship status ${root}\`, or deploy with --wait pinned\\.$`))
+  })
+
   it('backs off between polls', async () => {
     nock(W3S).post('/car').times(100).reply(200, { cid: root })
     const times: number[] = []

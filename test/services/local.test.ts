@@ -18,6 +18,13 @@ describe('local adapter (the embedded service)', () => {
     expect(() => createService({ service: 'local', token: TOKEN })).toThrow(/local needs the URL of a running `pinship serve`/)
   })
 
+  it('takes shards but reports no Filecoin deals (so --wait deal is refused, not waited out)', () => {
+    const s = svc()
+    expect(s.acceptsShards).toBe(true)
+    expect(s.uploads).toBe(true)
+    expect(s.reportsDeals).toBe(false)
+  })
+
   it('uploads through the web3.storage API and pins through its Pinning Service API', async () => {
     nock(API, { reqheaders: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/vnd.ipld.car' } }).post('/car').reply(200, { cid: car.root, carCid: 'bag' })
     expect(await svc().uploadCar!(car.root, car.shard)).toEqual({ cid: car.root })

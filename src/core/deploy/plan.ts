@@ -89,7 +89,7 @@ export async function planDeploy (path: string, options: DeployOptions): Promise
   if (wait === 'deal') {
     const noDeals = targets.filter(t => t.service.reportsDeals !== true).map(t => t.service.slug)
     if (noDeals.length > 0) {
-      throw new InvalidArgumentError(`--wait deal needs services that report Filecoin deals; ${noDeals.join(', ')} report none. Use --wait pinned for ${noDeals.length === 1 ? 'it' : 'them'}.`)
+      throw new InvalidArgumentError(`--wait deal needs services that report Filecoin deals; ${noDeals.join(', ')} ${noDeals.length === 1 ? 'reports' : 'report'} none. Use --wait pinned for ${noDeals.length === 1 ? 'it' : 'them'}.`)
     }
   }
 

@@ -53,7 +53,7 @@ export async function waitForState (service: PinningService, cid: string, option
   const started = performance.now()
   let last: ServiceStatus | undefined
   let lastPrint = ''
-  const goal = options.wait === 'deal' ? 'an active Filecoin deal' : options.wait === 'uploaded' ? 'store' : 'pin'
+  const goal = options.wait === 'deal' ? 'make an active Filecoin deal for' : options.wait === 'uploaded' ? 'store' : 'pin'
   const poll = async (): Promise<ServiceStatus> => {
     const s = await service.status(cid, { signal: options.signal, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) })
     checkReportedCid(service.slug, s.cid, cid, 'status')
@@ -86,7 +86,9 @@ export async function waitForState (service: PinningService, cid: string, option
       ? ' The service retries failed pins in the background: check again later with `pinship status ' + cid + '`, or deploy again.'
       : last?.pin === null || last === undefined
         ? ' The service has not registered the content: check the endpoint, or deploy again.'
-        : ` Raise --timeout to wait longer, or check later with \`pinship status ${cid}\`.`
+        : options.wait === 'deal' && last.pin === 'pinned'
+          ? ` Filecoin deals can take up to 48 h: check later with \`pinship status ${cid}\`, or deploy with --wait pinned.`
+          : ` Raise --timeout to wait longer, or check later with \`pinship status ${cid}\`.`
     throw new WaitTimeoutError(`timed out after ${secs} s waiting for ${service.slug} to ${goal} ${cid}: last state ${describe(last)}.${hint}`, { cause: e })
   }
 }

@@ -17,6 +17,9 @@ export function createLocal (config: ServiceConfig, options: AdapterOptions = {}
   const psa = createPsa(config, options, 'local')
   return {
     ...w3s,
+    // The embedded service makes no Filecoin deals (its /status always answers `deals: []`): `--wait deal` must be
+    // refused up front instead of polling until --timeout.
+    reportsDeals: false,
     pin: psa.pin,
     async status (cid: string, opts: RequestOptions & { requestId?: string } = {}): Promise<ServiceStatus> {
       // A pin request made here is tracked by its PSA request id; uploads by /status.
