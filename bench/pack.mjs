@@ -83,7 +83,12 @@ try {
     const order = i % 2 === 0 ? ['pinship', 'ipfs-car'] : ['ipfs-car', 'pinship']
     for (const name of order) {
       const r = await run(...sides[name].args)
-      roots[name] = sides[name].root(r.stdout)
+      const rootCid = sides[name].root(r.stdout)
+      // every run must print the same root as the first (a non-deterministic or broken run is not timed silently)
+      if (roots[name] !== undefined && roots[name] !== rootCid) {
+        throw new Error(`${name} printed root ${rootCid}, but ${roots[name]} on an earlier run of the same corpus`)
+      }
+      roots[name] = rootCid
       if (i >= 0) results[name].push(r)
       const cpu = Number.isNaN(r.cpuSeconds) ? '' : `  cpu ${r.cpuSeconds.toFixed(2)} s`
       console.log(`${i < 0 ? 'warm-up' : `run ${i + 1}`}  ${name.padEnd(8)} ${r.seconds.toFixed(3)} s  peak RSS ${r.peakMb.toFixed(0)} MB${cpu}`)

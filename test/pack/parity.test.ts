@@ -139,6 +139,35 @@ describe('folders', () => {
     expect(car.blocks).toBeGreaterThan(1001 + 1)
   })
 
+  test('HAMT size thresholds at their edges: one entry under and one over, for both unixfs profiles', async () => {
+    const name = (i: number): string => `e-${String(i).padStart(5, '0')}-`.padEnd(100, 'y')
+    // v1 (block bytes): 145 bytes a link (100-byte name, 36-byte raw CID, Tsize 1) + 4 bytes of Data; 256 KiB at 1807.8
+    // v0 (links bytes): 100-byte name + 34-byte CIDv0 = 134 a link; 256 KiB at 1956.3
+    for (const [profile, under] of [['unixfs-v1-2025', 1807], ['unixfs-v0-2015', 1956]] as const) {
+      for (const count of [under, under + 1]) {
+        const folder = join(dir, `edge-${profile}-${count}`)
+        // every file holds the same byte, so all share one leaf
+        await writeTree(folder, Object.fromEntries(Array.from({ length: count }, (_, i) => [name(i), 'x'])))
+        const result = await pack(folder, { profile })
+        expect(result.cid, `${profile}, ${count} entries`).toBe(await importerCid(folder, profile))
+        // flat: the shared leaf and one directory node; over the edge: HAMT shards
+        if (count === under) expect(result.blocks, `${profile}, ${count} entries: flat`).toBe(2)
+        else expect(result.blocks, `${profile}, ${count} entries: a HAMT`).toBeGreaterThan(2)
+      }
+    }
+  }, 120_000)
+
+  test('sub-folders with files do not count toward the parent\'s size estimate, as in the importer', async () => {
+    const folder = join(dir, 'many-subfolders')
+    // 1900 folders with 100-byte names would pass 256 KiB if they were counted
+    await writeTree(folder, Object.fromEntries(Array.from({ length: 1900 }, (_, i) =>
+      [`d-${String(i).padStart(5, '0')}-`.padEnd(100, 'z'), { 'f.txt': `${i}` }])))
+    for (const profile of ['unixfs-v1-2025', 'unixfs-v0-2015'] as const) {
+      expect((await pack(folder, { profile })).cid, profile).toBe(await importerCid(folder, profile))
+    }
+    expect((await pack(folder, { profile: 'ipfs-car' })).cid).toBe(await ipfsCarCid(folder))
+  }, 120_000)
+
   test('exactly 1000 entries stay flat for ipfs-car', async () => {
     const thousand = join(dir, 'thousand')
     await writeTree(thousand, manyFiles(1000, i => `${i}.txt`, i => 10 + (i % 13)))
