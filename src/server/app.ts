@@ -41,6 +41,12 @@ export function createApp (state: ServerState, options: { closing: () => boolean
         throw httpError(503, 'ERR_SERVICE_UNAVAILABLE', 'The service is shutting down. Retry in a few seconds.', options.retryAfterS * 1000)
       }
       if (options.subdomain !== undefined && await options.subdomain(req, res)) return
+      // URL parsing resolves "." and ".." (also as %2e): refuse them rather than route /ipfs/x/../../y to /y
+      const rawPath = (req.url ?? '/').split('?')[0]
+      if (rawPath.split('/').some(s => /^(?:\.|%2e){1,2}$/i.test(s))) {
+        face = faceOfPath(rawPath)
+        throw httpError(400, 'ERR_INVALID_ARGUMENT', `The request path ${rawPath} has a "." or ".." segment; send the path without them.`)
+      }
       const m = router.match(req.method ?? 'GET', url.pathname)
       if (m.kind === 'none') throw httpError(404, 'ERR_NOT_FOUND', `No route for ${req.method ?? 'GET'} ${url.pathname}. See the API list in the pinship README ("pinship serve").`)
       face = m.face

@@ -5,6 +5,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { openCarStream } from '../core/car/stream.js'
 import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
 import { EmptyInputError, InvalidCarError } from '../core/errors.js'
+import { blockLinks, hasLinks } from './store/links.js'
 import type { NewUpload, Repo } from './store/repo.js'
 import type { UploadRecord } from './store/records.js'
 
@@ -51,6 +52,7 @@ export async function ingestCar (repo: Repo, body: AsyncIterable<Uint8Array>, op
     const root = car.roots[0]
     let blocks = 0
     for await (const block of car) {
+      checkDecodes(block.cid, block.bytes)
       await staging.put(block.cid, block.bytes)
       blocks++
     }
@@ -63,6 +65,20 @@ export async function ingestCar (repo: Repo, body: AsyncIterable<Uint8Array>, op
   } catch (err) {
     await staging.abort()
     throw err
+  }
+}
+
+/**
+ * A block of a linking codec (dag-pb, dag-cbor, dag-json) must decode: its hash can match while its bytes are
+ * not a valid node, and such a DAG could never be walked, so it would be stored only to stay failed forever.
+ */
+function checkDecodes (cid: CID, bytes: Uint8Array): void {
+  if (!hasLinks(cid.code)) return
+  try {
+    blockLinks(cid, bytes)
+  } catch (err) {
+    throw new InvalidCarError(`Block ${cid.toString()} does not decode as its codec 0x${cid.code.toString(16)} (${(err as Error).message}): ` +
+      'the CAR holds a malformed node. Re-create the CAR with a working encoder (pinship pack, ipfs-car pack).', { cause: err })
   }
 }
 

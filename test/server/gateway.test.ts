@@ -9,7 +9,8 @@ import { base32 } from 'multiformats/bases/base32'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { importer } from 'ipfs-unixfs-importer'
-import { encodeCar, importFiles, ipfsCarPack, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { encodeCar, importFiles, ipfsCarPack, rawBlock as rawLeaf, startTestServer, tempDir, type TestServer } from './helpers.js'
 import { BIG_BIN_BYTES, FILES_ROOT, INDEX_HTML_CID, SITE_FILES, SITE_ROOT, writeFiles, writeSite } from './fixtures.js'
 
 let server: TestServer
@@ -190,6 +191,26 @@ describe('trustless responses', () => {
   })
 })
 
+describe('content that is not UnixFS', () => {
+  it('answers 406 (not a 5xx) for dag-pb without UnixFS data, and still serves it with ?format=raw and ?format=car', async () => {
+    const leaf = await rawLeaf(Buffer.from('linked leaf'))
+    const bytes = dagPb.encode(dagPb.prepare({ Links: [{ Hash: leaf.cid, Name: 'leaf', Tsize: leaf.bytes.length }] }))
+    const cid = CID.createV1(dagPb.code, await sha256.digest(bytes))
+    expect((await fetch(`${server.url}/car`, { method: 'POST', body: await encodeCar([cid], [{ cid, bytes }, leaf]), headers: server.auth() })).status).toBe(200)
+    const page = await raw(`/ipfs/${cid.toString()}`)
+    expect(page.status).toBe(406)
+    expect(page.body.toString()).toMatch(/not UnixFS.*format=raw/)
+    const block = await fetch(`${server.gatewayUrl}/ipfs/${cid.toString()}?format=raw`)
+    expect(block.status).toBe(200)
+    expect(Buffer.from(await block.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true)
+    const car = await fetch(`${server.gatewayUrl}/ipfs/${cid.toString()}?format=car`)
+    expect(car.status).toBe(200)
+    const got: string[] = []
+    for await (const b of (await CarReader.fromBytes(new Uint8Array(await car.arrayBuffer()))).blocks()) got.push(b.cid.toString())
+    expect(got).toEqual([cid.toString(), leaf.cid.toString()])
+  })
+})
+
 describe('subdomain gateway', () => {
   it('serves {cid}.ipfs.localhost so a site\'s absolute links resolve inside it', async () => {
     const host = `${CID.parse(SITE_ROOT).toV1().toString(base32)}.ipfs.localhost:${server.port}`
@@ -219,5 +240,12 @@ describe('bad gateway paths', () => {
     expect((await raw(`/ipfs/${SITE_ROOT}/index.html/deeper`)).status).toBe(404)
     expect((await raw('/ipfs/bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u')).status).toBe(404)
     expect((await raw(`/ipfs/${SITE_ROOT}/?format=zip`)).status).toBe(400)
+    // dot segments that climb out of /ipfs/ must not be resolved into another route (here the auth-free /status)
+    for (const path of [`/ipfs/${SITE_ROOT}/../../status/${SITE_ROOT}`, `/ipfs/${SITE_ROOT}/%2e%2e/%2E%2e/status/${SITE_ROOT}`]) {
+      const res = await raw(path)
+      expect(res.status, path).toBe(400)
+      expect(res.headers['content-type'], path).toContain('text/plain')
+      expect(res.body.toString(), path).toMatch(/"\.\." segment/)
+    }
   })
 })

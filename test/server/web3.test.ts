@@ -252,6 +252,15 @@ describe('bad input never yields a 500', () => {
       expect(err.message, label).toMatch(message)
       expect(typeof err.code).toBe('string')
     }
+    // a block whose hash matches but whose bytes are not a node of its codec (a DAG that could never complete)
+    const junk = Buffer.from('\xff\xfe not a node', 'latin1')
+    for (const codec of [0x70, dagCbor.code]) {
+      const cid = CID.createV1(codec, await sha256.digest(junk))
+      const res = await postCar(await encodeCar([cid], [b, { cid, bytes: junk }]))
+      expect(res.status, `codec ${codec}`).toBe(400)
+      expect(await json(res)).toMatchObject({ code: 'ERR_INVALID_CAR', message: expect.stringMatching(/does not decode as its codec/) })
+      expect((await fetch(`${server.url}/status/${cid.toString()}`)).status).toBe(404)
+    }
     // the good block `b` came before the altered one in its CAR: it must not have been kept
     expect((await fetch(`${server.url}/ipfs/${b.cid.toString()}?format=raw`)).status).toBe(404)
     expect(await segmentFiles(server.dir)).toEqual(before)
@@ -272,13 +281,14 @@ describe('bad input never yields a 500', () => {
     expect(await json(res)).toMatchObject({ message: expect.stringMatching(/X-Name/) })
   })
 
-  it('answers malformed, truncated and empty multipart uploads with 400', async () => {
+  it('answers malformed, truncated and empty multipart uploads and an empty blob with 400', async () => {
     const post = async (body: string, type = 'multipart/form-data; boundary=xyz'): Promise<Response> =>
       await fetch(`${server.url}/upload`, { method: 'POST', body, headers: { ...server.auth(), 'content-type': type } })
     const cases: Array<[string, Response, RegExp]> = [
       ['no boundary', await post('x', 'multipart/form-data'), /multipart/i],
       ['cut inside a file', await post('--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello'), /Unexpected end of form|ends inside/],
-      ['no files', await post('--xyz--\r\n'), /no files/]
+      ['no files', await post('--xyz--\r\n'), /no files/],
+      ['empty blob', await post('', 'application/octet-stream'), /body is empty/]
     ]
     for (const [label, res, message] of cases) {
       expect(res.status, label).toBe(400)

@@ -8,7 +8,7 @@ import { escapeHtml, sendEmpty, sendText } from '../http/respond.js'
 import type { Router } from '../http/router.js'
 import { parseCid, DagWalk } from '../store/dag-walk.js'
 import { sendError } from '../app.js'
-import { dagBlocks, directoryEntries, loadBlock, readFileRange, resolvePath, type FsNode } from '../gateway/unixfs.js'
+import { dagBlocks, directoryEntries, loadBlock, readFileRange, resolveCids, resolvePath, type FsNode } from '../gateway/unixfs.js'
 import { sniffType, typeByName } from '../gateway/mime.js'
 import type { Ctx, ServerState } from '../state.js'
 
@@ -50,8 +50,11 @@ export function pathSegments (rawPath: string): string[] {
     if (/%2f|%5c/i.test(raw)) throw new InvalidArgumentError('Encoded slashes are not allowed in gateway paths.')
     let seg: string
     try { seg = decodeURIComponent(raw) } catch { throw new InvalidArgumentError(`Invalid percent-encoding in gateway path segment "${raw}".`) }
-    if (seg === '..' || seg === '.' || seg.includes('\\') || seg.includes('\0')) {
-      throw new InvalidArgumentError(`Path segment "${seg}" is not allowed in gateway paths: paths inside a DAG have no "..".`)
+    if (seg === '..' || seg === '.') {
+      throw new InvalidArgumentError(`Path segment "${seg}" is not allowed in gateway paths: paths inside a DAG have no "." or "..".`)
+    }
+    if (seg.includes('\\') || seg.includes('\0')) {
+      throw new InvalidArgumentError(`Path segment ${JSON.stringify(seg)} is not allowed in gateway paths: it holds a backslash or a NUL byte.`)
     }
     out.push(seg)
   }
@@ -80,23 +83,27 @@ async function serve (state: ServerState, req: IncomingMessage, res: ServerRespo
   const segments = pathSegments(rawPath)
   const format = formatOf(req, url)
   const store = state.repo.blocks
-  const { node, path } = await resolvePath(store, root, segments)
   const ipfsPath = `/ipfs/${root.toString()}${segments.map(s => '/' + encodeURIComponent(s)).join('')}`
   const common: Record<string, string> = { 'cache-control': IMMUTABLE_CACHE, 'x-ipfs-path': ipfsPath, 'x-content-type-options': 'nosniff' }
   const head = req.method === 'HEAD'
 
-  if (format === 'raw') {
-    const bytes = await loadBlock(store, node.cid)
-    const etag = `"${node.cid.toString()}.raw"`
+  if (format !== undefined) {
+    // trustless responses: any codec, so the target itself is not decoded as UnixFS
+    const path = await resolveCids(store, root, segments)
+    const target = path[path.length - 1]
+    if (format === 'car') {
+      await sendCar(state, req, res, root, path, target, common)
+      return
+    }
+    const bytes = await loadBlock(store, target)
+    const etag = `"${target.toString()}.raw"`
     if (notModified(req, res, etag, common)) return
-    res.writeHead(200, { ...common, etag, 'content-type': RAW_TYPE, 'content-length': bytes.length, 'content-disposition': `attachment; filename="${node.cid.toString()}.bin"` })
+    res.writeHead(200, { ...common, etag, 'content-type': RAW_TYPE, 'content-length': bytes.length, 'content-disposition': `attachment; filename="${target.toString()}.bin"` })
     res.end(head ? undefined : bytes)
     return
   }
-  if (format === 'car') {
-    await sendCar(state, req, res, root, path, node.cid, common)
-    return
-  }
+
+  const { node } = await resolvePath(store, root, segments)
 
   if (node.kind === 'directory') {
     if (!url.pathname.endsWith('/')) {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, isPinshipError } from '../../core/errors.js'
+import { EmptyInputError, InvalidArgumentError, isPinshipError } from '../../core/errors.js'
 import { checkDeclaredLength, limitedBody } from '../http/body.js'
 import { isMultipart, multipartFiles } from '../http/multipart.js'
 import { progressPathOf, startProgress } from '../http/upload-progress.js'
@@ -49,7 +49,12 @@ export async function receiveUpload (ctx: Ctx, user: string, api: UploadApi, kin
       result = await ingestFiles(state.repo, parts(), { user, api, name, path, wrap: true, type: 'directory', files })
     } else {
       const type = req.headers['content-type'] ?? 'application/octet-stream'
-      async function * single (): AsyncGenerator<FilePart> { yield { path: 'blob', content: body } }
+      async function * nonEmpty (): AsyncGenerator<Uint8Array> {
+        let bytes = 0
+        for await (const chunk of body) { bytes += chunk.length; yield chunk }
+        if (bytes === 0) throw new EmptyInputError('The request body is empty. Send the file as the body, or multipart file parts.')
+      }
+      async function * single (): AsyncGenerator<FilePart> { yield { path: 'blob', content: nonEmpty() } }
       result = await ingestFiles(state.repo, single(), { user, api, name, path, wrap: false, type })
     }
     progress?.complete()

@@ -14,7 +14,8 @@ export type FsNode =
 
 export interface DirEntry { name: string, cid: CID, size?: number }
 
-export const NotUnixFsError = (message: string): PinshipError => new PinshipError('ERR_NOT_UNIXFS', message, { status: 501 })
+/** 406: the content is fine, but only its trustless forms (?format=raw / ?format=car) can be served. */
+export const NotUnixFsError = (message: string): PinshipError => new PinshipError('ERR_NOT_UNIXFS', message, { status: 406 })
 
 export async function loadBlock (store: BlockStore, cid: CID): Promise<Uint8Array> {
   const bytes = await store.get(cid)
@@ -70,11 +71,14 @@ async function * shardEntries (store: BlockStore, pb: dagPb.PBNode, fs: UnixFS):
   }
 }
 
-/** Follows `segments` (already decoded) from `root`. Returns the node and the CIDs passed on the way (root first). */
-export async function resolvePath (store: BlockStore, root: CID, segments: string[]): Promise<{ node: FsNode, path: CID[] }> {
-  let node = await loadNode(store, root)
+/**
+ * Follows `segments` (already decoded) from `root` through UnixFS directories and returns the CIDs passed on the
+ * way (root first, target last) without decoding the target itself: trustless responses serve any codec.
+ */
+export async function resolveCids (store: BlockStore, root: CID, segments: string[]): Promise<CID[]> {
   const path: CID[] = [root]
   for (let i = 0; i < segments.length; i++) {
+    const node = await loadNode(store, path[i])
     if (node.kind !== 'directory') {
       throw new NotFoundError(`/${segments.slice(0, i).join('/')} is a file, so /${segments.slice(0, i + 1).join('/')} does not exist in ${root.toString()}.`)
     }
@@ -84,9 +88,14 @@ export async function resolvePath (store: BlockStore, root: CID, segments: strin
     }
     if (next === undefined) throw new NotFoundError(`No "${segments[i]}" in /${segments.slice(0, i).join('/')} of ${root.toString()}.`)
     path.push(next)
-    node = await loadNode(store, next)
   }
-  return { node, path }
+  return path
+}
+
+/** Follows `segments` (already decoded) from `root`. Returns the node and the CIDs passed on the way (root first). */
+export async function resolvePath (store: BlockStore, root: CID, segments: string[]): Promise<{ node: FsNode, path: CID[] }> {
+  const path = await resolveCids(store, root, segments)
+  return { node: await loadNode(store, path[path.length - 1]), path }
 }
 
 /** Bytes [start, end) of a file, streamed block by block; only the blocks overlapping the range are read. */
