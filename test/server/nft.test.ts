@@ -109,7 +109,7 @@ describe('list, get, check, delete', () => {
   it('answers unknown /nft routes in the NFT envelope', async () => {
     const res = await fetch(`${server.url}/nft/upload/extra/path`, { headers: server.auth() })
     expect(res.status).toBe(404)
-    expect((await json(res)).ok).toBe(false)
+    expect(await json(res)).toEqual({ ok: false, error: { name: 'HTTP Error', message: expect.stringMatching(/No route for GET \/nft\/upload\/extra\/path/) } })
   })
 })
 

@@ -152,5 +152,9 @@ describe('WebSocket /ws/progress', () => {
     await expect(watch('/uploads/ws.car', '', {}).opened).rejects.toThrow(/401/)
     await expect(watch('relative.car').opened).rejects.toThrow(/400/)
     await expect(watch('/x', '', key(), '/ws/other').opened).rejects.toThrow(/404/)
+    // a plain GET (no Upgrade) is told what to do rather than "no route"
+    const res = await fetch(`${server.url}/ws/progress?path=/x`, { headers: key() })
+    expect(res.status).toBe(426)
+    expect((await json(res)).error).toMatch(/WebSocket/)
   })
 })

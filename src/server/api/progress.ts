@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { InvalidArgumentError } from '../../core/errors.js'
-import { errorBody, statusOf } from '../http/errors.js'
+import { errorBody, httpError, statusOf } from '../http/errors.js'
 import { sendJson } from '../http/respond.js'
 import type { Router } from '../http/router.js'
 import { checkAbsolutePath } from '../http/upload-progress.js'
@@ -46,6 +46,10 @@ export function registerProgress (router: Router<ServerState>): void {
     const { user } = ctx.state.auth.authenticate(ctx.req, { invalidStatus: 401 })
     const q = parseQuery(ctx.url)
     sendJson(ctx.res, 200, quantize(ctx.state.progress.get(user, q.path), q.rateBytes))
+  })
+  // a plain GET of the WebSocket endpoint (no Upgrade header) is a client mistake, not an unknown route
+  router.add('GET', /^\/(?:ws\/progress|progress\/ws)\/?$/, 'progress', async () => {
+    throw httpError(426, 'ERR_UPGRADE_REQUIRED', 'This is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket), or poll GET /progress?path=… instead.')
   })
 }
 

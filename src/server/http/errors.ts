@@ -48,7 +48,9 @@ export function errorBody (face: ApiFace, err: unknown, status: number): unknown
       // seed 003 spells out the 401 and 403 bodies exactly
       if (status === 401) return { ok: false, error: { name: 'HTTP Error', message: 'Unauthorized' } }
       if (status === 403) return { ok: false, error: { name: 'HTTP Error', message: 'Token is not valid' } }
-      return { ok: false, error: { name: isPinshipError(err) ? err.name : 'HTTP Error', message } }
+      // plain HTTP failures (unknown route, 405, 503) have no error class of their own: NFT.Storage called them "HTTP Error"
+      const name = isPinshipError(err) && err.name !== 'PinshipError' ? err.name : 'HTTP Error'
+      return { ok: false, error: { name, message } }
     }
     case 'psa':
       return { error: { reason: PSA_REASON[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'), details: message } }
