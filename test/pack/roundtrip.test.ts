@@ -35,6 +35,7 @@ interface CarContents { roots: string[], blocks: MemoryBlockstore, count: number
 /** Reads a CAR with @ipld/car, checking each block's sha2-256 against its CID. */
 export async function readCar (path: string): Promise<CarContents> {
   const iterator = await CarBlockIterator.fromIterable(createReadStream(path))
+  expect(iterator.version, `${path} is a CARv1`).toBe(1)
   const roots = (await iterator.getRoots()).map(r => r.toString())
   const blocks = new MemoryBlockstore()
   let count = 0

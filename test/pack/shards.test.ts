@@ -32,6 +32,7 @@ afterAll(async () => {
 
 async function blocksOf (path: string): Promise<{ roots: string[], cids: string[] }> {
   const iterator = await CarBlockIterator.fromIterable(createReadStream(path))
+  expect(iterator.version, `${path} is a CARv1`).toBe(1)
   const roots = (await iterator.getRoots()).map(r => r.toString())
   const cids: string[] = []
   for await (const { cid, bytes } of iterator) {
