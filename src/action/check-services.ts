@@ -2,6 +2,7 @@ import { isPinshipError, MissingTokenError } from '../core/errors.js'
 import { createService } from '../core/services/index.js'
 import type { ServiceConfig } from '../core/services/api.js'
 import { InvalidInputError } from './errors.js'
+import { inWorkflowTerms } from './format.js'
 
 /**
  * Builds each adapter once, without a request, so a missing token, a missing endpoint or unusable credentials
@@ -17,7 +18,7 @@ export function checkServices (services: ServiceConfig[]): void {
       const where = err.code === MissingTokenError.code
         ? `In the workflow, pass it from a secret: \`token: \${{ secrets.… }}\` or \`service-options: ${config.service}.token=\${{ secrets.… }}\`.`
         : `In the workflow, set it with \`endpoint\`, \`token\` or \`service-options: ${config.service}.<key>=…\`.`
-      throw new InvalidInputError(`${err.message}. ${where}`, { cause: err })
+      throw new InvalidInputError(`${inWorkflowTerms(err.message)}. ${where}`, { cause: err })
     }
   }
 }

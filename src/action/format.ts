@@ -30,3 +30,28 @@ export function escapeHtml (text: string): string {
 export function cell (text: string): string {
   return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 }
+
+/**
+ * The core words its advice for the CLI (`--timeout`, `--token or PINSHIP_TOKEN`); in a workflow the same knobs
+ * are inputs. Rewrites the flags that have an input, so a failure never tells a workflow author to pass a flag.
+ */
+const CLI_TO_INPUT: Array<[RegExp, string]> = [
+  [/--token \(or PINSHIP_TOKEN\)/g, '`token`'],
+  [/--token or PINSHIP_TOKEN/g, '`token`'],
+  [/--token or set PINSHIP_TOKEN/g, '`token`'],
+  [/--token\b/g, '`token`'],
+  [/--endpoint\b/g, '`endpoint`'],
+  [/ or set PINSHIP_ENDPOINT\b/g, ''],
+  [/--timeout\b/g, '`timeout-minutes`'],
+  [/--wait (none|uploaded|pinned|deal)\b/g, '`wait-for: $1`'],
+  [/--service psa\b/g, '`service: psa`'],
+  [/--service\b/g, '`service`'],
+  [/--profile\b/g, '`cid-profile`'],
+  [/--verify\b/g, '`verify: true`']
+]
+
+export function inWorkflowTerms (message: string): string {
+  let out = message
+  for (const [pattern, replacement] of CLI_TO_INPUT) out = out.replace(pattern, replacement)
+  return out
+}

@@ -9,7 +9,7 @@ import type { RunContext } from './context.js'
 import { DeployFailedError, InvalidInputError } from './errors.js'
 import { excludeMatcher } from './exclude.js'
 import type { IgnoreFn } from './exclude.js'
-import { scrub } from './format.js'
+import { inWorkflowTerms, scrub } from './format.js'
 import { getInputs } from './inputs.js'
 import type { ActionInputs } from './inputs.js'
 import { setOutputs } from './outputs.js'
@@ -28,7 +28,7 @@ export async function run (): Promise<void> {
     inputs = getInputs()
     context = readRunContext()
     const report = await produce(inputs, context)
-    setOutputs(report)
+    setOutputs(report, inputs.secrets)
     if (inputs.jobSummary) await writeSummary(report, inputs.secrets, context.runUrl)
     await publish(report, inputs, context)
     if (!report.ok) throw new DeployFailedError(failureMessage(report))
@@ -124,7 +124,7 @@ function isInputError (err: unknown): boolean {
 }
 
 function messageFor (err: unknown): string {
-  if (isPinshipError(err)) return err.message
+  if (isPinshipError(err)) return inWorkflowTerms(err.message)
   const reason = err instanceof Error ? err.message : String(err)
   if (err instanceof Error && err.stack !== undefined) core.debug(err.stack)
   return `Unexpected error: ${reason}. Re-run the job with debug logging (ACTIONS_STEP_DEBUG=true) and report it to pinship with the log.`

@@ -16,7 +16,8 @@ export interface MarkdownOptions {
 /** The report as Markdown: facts, per-service results, preview links. Shared by the job summary and the PR comment. */
 export function reportMarkdown (report: Report, options: MarkdownOptions = {}): string {
   const lines: string[] = []
-  const icon = STATUS_ICON[report.status] ?? ''
+  // A failed deploy never gets a green tick, even when the weakest state reached was `pinned` (e.g. `wait-for: deal`).
+  const icon = report.ok ? STATUS_ICON[report.status] ?? '' : '❌'
   const headline = report.skipped !== undefined
     ? 'packed, not uploaded'
     : report.ok ? `deployed (${report.status})` : `deploy failed (${report.status})`

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { scrub } from './format.js'
 import { primaryUrl } from './report.js'
 import type { Report } from './report.js'
 
@@ -14,13 +15,17 @@ export enum Outputs {
   Results = 'results'
 }
 
-export function setOutputs (report: Report): void {
+/**
+ * Writes every output. `results` and `deals` carry services' own words (error messages, raw statuses), so known
+ * secrets are scrubbed from them as from the summary; the other outputs are ours and are written as they are.
+ */
+export function setOutputs (report: Report, secrets: readonly string[] = []): void {
   core.setOutput(Outputs.Cid, report.cid)
   core.setOutput(Outputs.Url, primaryUrl(report.urls))
   core.setOutput(Outputs.Urls, JSON.stringify(report.urls))
   core.setOutput(Outputs.CarPath, report.carPath)
   core.setOutput(Outputs.Status, report.status)
-  core.setOutput(Outputs.Deals, JSON.stringify(report.results.flatMap(r => r.deals.map(deal => ({ service: r.service, ...deal })))))
+  core.setOutput(Outputs.Deals, scrub(JSON.stringify(report.results.flatMap(r => r.deals.map(deal => ({ service: r.service, ...deal })))), secrets))
   core.setOutput(Outputs.Size, String(report.bytes))
-  core.setOutput(Outputs.Results, JSON.stringify(report.results))
+  core.setOutput(Outputs.Results, scrub(JSON.stringify(report.results), secrets))
 }

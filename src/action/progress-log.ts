@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { OnProgress, ProgressEvent } from '../core/progress.js'
-import { formatBytes, plural, scrub } from './format.js'
+import { formatBytes, inWorkflowTerms, plural, scrub } from './format.js'
 
 /** Log groups in the order a deploy goes through them. */
 const PHASES = [
@@ -56,7 +56,7 @@ export class ProgressLog {
       this.phase = index
     }
     const line = this.format(event.type, (event.detail ?? {}) as Record<string, any>)
-    if (line !== undefined) core.info(scrub(line, this.secrets))
+    if (line !== undefined) core.info(scrub(inWorkflowTerms(line), this.secrets))
   }
 
   /** Ends the open group, if any; call when the core returns or throws. Later events open no group. */

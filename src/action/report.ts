@@ -1,5 +1,6 @@
 import type { PackResult, ProfileName } from '../core/pack/api.js'
 import type { DeployResult, ServiceResult, VerifyResult, WaitFor } from '../core/deploy/api.js'
+import { inWorkflowTerms } from './format.js'
 
 /** Why nothing was uploaded, when nothing was. */
 export type SkipReason = 'service-none' | 'fork'
@@ -51,10 +52,13 @@ export function reportFromDeploy (result: DeployResult, base: ReportBase): Repor
     ...fromPack(result.pack, base),
     cid: result.cid,
     urls: result.urls,
-    results: result.results,
+    // The core's advice names CLI flags; the summary, the comment and the outputs name inputs instead.
+    results: result.results.map(r => r.error === null ? r : { ...r, error: { ...r.error, message: inWorkflowTerms(r.error.message) } }),
     ok: result.ok,
     status: overallStatus(result.results),
-    ...(result.verify === undefined ? {} : { verify: result.verify })
+    ...(result.verify === undefined
+      ? {}
+      : { verify: result.verify.error === null ? result.verify : { ...result.verify, error: { ...result.verify.error, message: inWorkflowTerms(result.verify.error.message) } } })
   }
 }
 

@@ -361,6 +361,29 @@ describe('verify: true', () => {
   })
 })
 
+describe('a rate-limited service (HTTP 429 with Retry-After)', () => {
+  test('the action waits as asked and still ends pinned, saying so in the log', async () => {
+    const limited = await startServer({ port: 0, dataDir: join(tmp, 'limited-data'), tokens: [SERVICE_TOKEN], rateLimit: { requests: 1, windowMs: 4000 } })
+    try {
+      makeSite(join(tmp, 'limited-site'), { 'limited.txt': 'slow down\n' })
+      // Use up the token's one request of this window (4 s, far longer than the action takes to start), so the
+      // action's upload is answered 429 first.
+      const used = await fetch(`${limited.url}/user/uploads`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })
+      expect(used.status).toBe(200)
+      expect((await fetch(`${limited.url}/user/uploads`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })).status).toBe(429)
+      const result = await run({ with: deployInputs('limited-site', { endpoint: limited.url }), event: { name: 'push', payload: {} } })
+      expect(result.code, result.stdout + result.stderr).toBe(0)
+      expect(result.outputs.status).toBe('pinned')
+      const retries = result.stdout.split('\n').filter(l => /HTTP 429/.test(l))
+      expect(retries.length).toBeGreaterThan(0)
+      expect(retries[0]).toMatch(/service asked to wait \d+ s/)
+      expect(result.stdout).not.toMatch(/^::(error|warning)::/m)
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
 describe('pr-comment, commit-status and job-summary set to false', () => {
   test('deploy on a pull request without touching GitHub or the summary', async () => {
     makeSite(join(tmp, 'quiet-site'), { 'quiet.txt': 'quiet\n' })

@@ -1,5 +1,5 @@
 /** The action's pure parts, in-process: exclude patterns, service lists, pin names, the run context. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -9,6 +9,12 @@ import { checkPinNameTemplate, expandPinName } from '../../src/action/pin-name.j
 import { parseServices } from '../../src/action/services.js'
 import { overallStatus, previewLinks, primaryUrl } from '../../src/action/report.js'
 import { gatewayUrls } from '../../src/core/gateway-urls.js'
+import { createService } from '../../src/core/services/index.js'
+import { inWorkflowTerms } from '../../src/action/format.js'
+import { reportMarkdown } from '../../src/action/markdown.js'
+import { setOutputs } from '../../src/action/outputs.js'
+import { reportFromDeploy } from '../../src/action/report.js'
+import { parseOutputFile } from './run-action.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'pinship-action-parts-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
@@ -147,5 +153,73 @@ describe('preview links from the core\'s URL list', () => {
     expect(primaryUrl(gatewayUrls(cid, ['https://dweb.link', 'https://gw.example/p']))).toBe(`https://${cid}.ipfs.dweb.link/`)
     expect(primaryUrl(gatewayUrls(cid, ['https://gw.example/p', 'https://dweb.link']))).toBe(`https://gw.example/p/ipfs/${cid}/`)
     expect(primaryUrl([])).toBe('')
+  })
+})
+
+describe('core advice in workflow terms', () => {
+  test('the core\'s own messages name inputs, not CLI flags or environment variables', () => {
+    const messages: string[] = []
+    for (const config of [{ service: 'local', endpoint: 'http://127.0.0.1:1' }, { service: 'psa' }, { service: 'filebase' }, { service: 'local', endpoint: 'http://u:p@127.0.0.1:1', token: 't' }]) {
+      try { createService(config) } catch (err) { messages.push((err as Error).message) }
+    }
+    expect(messages).toHaveLength(4)
+    messages.push('timed out after 6 s waiting for local to an active Filecoin deal bafy: last state pinned (Pinned). Raise --timeout to wait longer, or check later with `pinship status bafy`.')
+    messages.push('--wait deal needs services that report Filecoin deals; local report none. Use --wait pinned for it.')
+    const rewritten = messages.map(inWorkflowTerms)
+    for (const m of rewritten) expect(m).not.toMatch(/--(token|endpoint|timeout|wait|service|profile|verify)\b|PINSHIP_(TOKEN|ENDPOINT)/)
+    expect(rewritten[0]).toBe('service local needs a token: pass `token`')
+    expect(rewritten[4]).toContain('Raise `timeout-minutes` to wait longer')
+    expect(rewritten[5]).toBe('`wait-for: deal` needs services that report Filecoin deals; local report none. Use `wait-for: pinned` for it.')
+  })
+})
+
+describe('report rendering (summary and comment body, outputs)', () => {
+  const cid = 'bafybeidoc7vs3nczqnirm4ciikwzgcormjm6kjl2qfkcar2yp2hcvdnz7a'
+  const base = { carPath: '/tmp/x.car', waitFor: 'deal' as const, pinName: 'octo-site-1234567', sha: '1'.repeat(40) }
+  const pack = { cid, profile: 'unixfs-v1-2025' as const, files: 3, bytes: 2048, carBytes: 2500 }
+  const deals = [{ status: 'active' as const, storageProvider: 'f01234', dealId: 42 }, { status: 'queued' as const }]
+
+  function deployResult (ok: boolean, error: { code: string, message: string } | null): any {
+    return {
+      cid, ok, pack, urls: gatewayUrls(cid, ['https://dweb.link']),
+      results: [{ service: 'web3storage', endpoint: 'https://user:pw@api.example', status: 'pinned', deals, error }]
+    }
+  }
+
+  test('deals appear per service in the table; endpoint credentials never do', () => {
+    const md = reportMarkdown(reportFromDeploy(deployResult(true, null), base))
+    expect(md).toMatch(/^### ✅ pinship: deployed \(pinned\)/)
+    expect(md).toContain('| web3storage (api.example) | ✅ pinned | active f01234 deal 42<br>queued |')
+    expect(md).toContain(`| dweb.link | https://dweb.link/ipfs/${cid}/ | https://${cid}.ipfs.dweb.link/ |`)
+    expect(md).not.toContain('pw')
+  })
+
+  test('a failed deploy is never shown with a green tick, and its advice names inputs', () => {
+    const report = reportFromDeploy(deployResult(false, { code: 'ERR_WAIT_TIMEOUT', message: 'timed out waiting for a deal. Raise --timeout to wait longer' }), base)
+    const md = reportMarkdown(report)
+    expect(md).toMatch(/^### ❌ pinship: deploy failed \(pinned\)/)
+    expect(md).not.toContain('✅ pinship')
+    expect(md).toContain('Raise `timeout-minutes` to wait longer')
+  })
+
+  test('deals and results outputs carry the deals with their service, and no known secret', () => {
+    const file = join(tmp, 'github-output')
+    writeFileSync(file, '')
+    const saved = process.env.GITHUB_OUTPUT
+    process.env.GITHUB_OUTPUT = file
+    try {
+      const report = reportFromDeploy(deployResult(false, { code: 'ERR_X', message: 'service echoed tok-SECRET-99 back' }), base)
+      setOutputs(report, ['tok-SECRET-99'])
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_OUTPUT
+      else process.env.GITHUB_OUTPUT = saved
+    }
+    const text = readFileSync(file, 'utf8')
+    expect(text).not.toContain('tok-SECRET-99')
+    const outputs = parseOutputFile(text)
+    expect(JSON.parse(outputs.deals)).toEqual(deals.map(d => ({ service: 'web3storage', ...d })))
+    expect(JSON.parse(outputs.results)[0].error.message).toBe('service echoed *** back')
+    expect(outputs.cid).toBe(cid)
+    expect(outputs.url).toBe(`https://${cid}.ipfs.dweb.link/`)
   })
 })

@@ -106,6 +106,9 @@ test('the fork pattern: an unprivileged build hands an artifact to a workflow_ru
   expect(build.workflow.on).toHaveProperty('pull_request')
   expect(build.text).not.toMatch(/secrets\./)
   expect(pinshipSteps(build.workflow)[0].with?.service).toBe('none')
+  // Its token is read-only: a comment attempt would only warn on every same-repository pull request.
+  expect(build.workflow.permissions?.['pull-requests']).toBeUndefined()
+  expect(pinshipSteps(build.workflow)[0].with?.['pr-comment']).toBe(false)
   const upload = Object.values(build.workflow.jobs).flatMap(j => j.steps).find(s => s.uses?.startsWith('actions/upload-artifact@') === true)
   expect(upload?.with?.name).toBeTruthy()
 
