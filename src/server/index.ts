@@ -86,6 +86,14 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     })
     app.handle(req, res).catch(() => { res.destroy() })
   })
+  // Requests Node's parser rejects before our router sees them (a non-numeric Content-Length, a body cut off by a
+  // half-close) still get a JSON 4xx in the web3 API's shape rather than Node's bare 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') { socket.destroy(); return }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+    const body = JSON.stringify({ code: 'ERR_BAD_REQUEST', message: `The request could not be parsed as HTTP (${err.code ?? 'malformed'}). Check the request line, headers and Content-Length.` })
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+  })
   // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout
   server.requestTimeout = 0
   server.headersTimeout = 60_000

@@ -10,7 +10,7 @@ import { bearer, context, fileStream, isString, listedPin, mapPinWord, parseJson
 import { toDeals } from './web3storage.js'
 
 export const NFTSTORAGE_ENDPOINT = 'https://api.nft.storage'
-export const NFTSTORAGE_MAX_REQUEST_BYTES = 100 * 1024 * 1024
+export const NFTSTORAGE_MAX_REQUEST_BYTES = 100_000_000
 
 interface Envelope<T> { ok?: boolean, value?: T }
 interface NftValue {

@@ -9,7 +9,7 @@ import { bearer, combinePinStates, context, fileStream, isString, listedPin, map
 
 export const WEB3STORAGE_ENDPOINT = 'https://api.web3.storage'
 /** The API refuses bodies over 100 MiB; the official client never sent a CAR that large. */
-export const WEB3STORAGE_MAX_REQUEST_BYTES = 100 * 1024 * 1024
+export const WEB3STORAGE_MAX_REQUEST_BYTES = 100_000_000
 
 interface StatusBody {
   cid?: string

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import { InvalidArgumentError, TooLargeError } from '../../core/errors.js'
 
-/** Largest request body accepted (web3.storage and NFT.Storage capped requests at 100 MB; we allow 100 MiB). */
-export const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024
+/** Largest request body accepted: web3.storage and NFT.Storage capped a request at 100 MB (10^8 bytes), and so do we. */
+export const DEFAULT_MAX_BODY_BYTES = 100_000_000
 /** JSON bodies (PSA pins, login) are small; refuse big ones early. */
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 
