@@ -232,14 +232,21 @@ export async function httpRequest (ctx: HttpContext, url: string | URL, init: Ht
   init.signal?.addEventListener('abort', onAbort, { once: true })
   let body: BodyInit | undefined
   let streaming = false
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...init.headers }
   if (init.body instanceof Readable || init.body instanceof ReadableStream) {
     // fetch takes an async iterable body (undici), with duplex: 'half'
     body = counted(init.body, timer, init.onUploadBytes) as unknown as BodyInit
     streaming = true
+  } else if (init.body instanceof FormData) {
+    // undici encodes the multipart body; streaming its encoding through the counter lets the idle timer see the
+    // upload move (a FormData body handed to fetch as is would time out any upload longer than timeoutMs).
+    const encoded = await multipartStream(init.body)
+    Object.assign(headers, encoded.headers)
+    body = counted(encoded.body, timer, init.onUploadBytes) as unknown as BodyInit
+    streaming = true
   } else {
     body = init.body as BodyInit | undefined
   }
-  const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...init.headers }
   try {
     let res: Response
     try {
@@ -270,6 +277,29 @@ export async function httpRequest (ctx: HttpContext, url: string | URL, init: Ht
     timer.stop()
     init.signal?.removeEventListener('abort', onAbort)
   }
+}
+
+/**
+ * A FormData body as undici encodes it, as a stream, with its content type and length. The length is measured,
+ * not computed: the same form with empty files encodes to exactly the bytes around the files (undici's boundaries
+ * all have one length), so length = that + the file sizes. Files are read from disk only when the stream is.
+ */
+async function multipartStream (form: FormData): Promise<{ headers: Record<string, string>, body: ReadableStream<Uint8Array> }> {
+  const skeleton = new FormData()
+  let fileBytes = 0
+  for (const [name, value] of form) {
+    if (typeof value === 'string') {
+      skeleton.append(name, value)
+    } else {
+      fileBytes += value.size
+      skeleton.append(name, new Blob([], { type: value.type }), value.name)
+    }
+  }
+  const around = (await new Response(skeleton).arrayBuffer()).byteLength
+  const encoded = new Response(form)
+  const type = encoded.headers.get('content-type')
+  if (encoded.body === null || type === null) throw new PinshipError('ERR_UNEXPECTED', 'could not encode a multipart body')
+  return { headers: { 'content-type': type, 'content-length': String(around + fileBytes) }, body: encoded.body }
 }
 
 async function readText (res: Response, timer: IdleTimer): Promise<string> {
