@@ -23,7 +23,8 @@ export async function upsertComment (client: Octokit, target: CommentTarget, mar
   const full = `${marker}\n${body}`
   const comments = client.paginate.iterator(client.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
   for await (const page of comments) {
-    const mine = page.data.find(c => c.body?.includes(marker) === true)
+    // Ours start with the marker; a person's comment that merely quotes it is never edited.
+    const mine = page.data.find(c => c.body?.startsWith(marker) === true)
     if (mine !== undefined) {
       const { data } = await client.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body: full })
       return { action: 'updated', id: data.id, url: data.html_url }

@@ -252,6 +252,27 @@ describe('pull request previews', () => {
   })
 })
 
+describe('a person\'s comment that quotes the marker', () => {
+  test('is left alone: the action finds only its own comment, which starts with the marker', async () => {
+    makeSite(join(tmp, 'quote-site'), { 'quote.txt': 'quoted\n' })
+    const inputs = deployInputs('quote-site')
+    const first = await run({ with: inputs, event: { name: 'pull_request', payload: prPayload(30, HEAD_1, `${OWNER}/${REPO}`) } })
+    expect(first.code, first.stdout).toBe(0)
+    const ours = github.comments.filter(c => c.issue === 30)
+    expect(ours).toHaveLength(1)
+    const marker = ours[0].body.split('\n')[0]
+    expect(marker).toMatch(/^<!-- pinship:preview [0-9a-f]{16} -->$/)
+    // Someone pastes the raw comment into theirs, ahead of ours in the listing.
+    const quote = `Why did this change?\n\n${ours[0].body}`
+    github.comments.unshift({ id: 900, issue: 30, body: quote, user: { login: 'maintainer', type: 'User' } })
+    const second = await run({ with: inputs, event: { name: 'pull_request', payload: prPayload(30, HEAD_2, `${OWNER}/${REPO}`) } })
+    expect(second.code, second.stdout).toBe(0)
+    expect(github.comments.find(c => c.id === 900)?.body).toBe(quote)
+    expect(github.comments.filter(c => c.issue === 30)).toHaveLength(2)
+    expect(github.comments.find(c => c.id === ours[0].id)?.body).toContain(HEAD_2.slice(0, 7))
+  })
+})
+
 describe('fork pull request (no secrets)', () => {
   let result: RunResult
   let expectedCid: string
