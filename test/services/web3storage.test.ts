@@ -26,13 +26,13 @@ afterAll(async () => { await car.cleanup(); nock.enableNetConnect(); nock.cleanA
 afterEach(() => { const pending = nock.pendingMocks(); nock.cleanAll(); expect(pending).toEqual([]) })
 
 describe('web3storage adapter', () => {
-  it('describes itself: shards, 100 MiB requests, deals', () => {
+  it('describes itself: shards, 100 MB requests, deals', () => {
     const s = svc()
     expect(s.slug).toBe('web3storage')
     expect(s.endpoint).toBe(API)
     expect(s.acceptsShards).toBe(true)
     expect(s.uploads).toBe(true)
-    expect(s.maxRequestBytes).toBe(104857600)
+    expect(s.maxRequestBytes).toBe(100_000_000)
     expect(s.reportsDeals).toBe(true)
   })
 
