@@ -90,7 +90,7 @@ describe('deploy refuses bad input before packing', () => {
 
   it('a shard size above what the service takes, a bad wait, timeout or gateway', async () => {
     const services = [{ service: 'web3storage', endpoint: liarUrl, token: SECRET }]
-    expect((await refused(site, { services, shardSize: 200_000_000 })).err.message).toMatch(/larger than web3storage accepts in one request \(104857600 bytes\)/)
+    expect((await refused(site, { services, shardSize: 200_000_000 })).err.message).toMatch(/larger than web3storage accepts in one request \(100000000 bytes\)/)
     expect((await refused(site, { services, wait: 'forever' as never })).err.message).toMatch(/wait must be one of none, uploaded, pinned, deal/)
     expect((await refused(site, { services, timeoutMs: -1 })).err.message).toMatch(/timeout must be a positive number/)
     expect((await refused(site, { services, gateways: ['not a url'] })).err.code).toBe('ERR_INVALID_ENDPOINT')
