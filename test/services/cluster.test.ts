@@ -74,7 +74,16 @@ describe('cluster adapter', () => {
     expect(err.message).not.toContain('cluster-pass')
   })
 
-  it('survives 429 with Retry-After, 5xx, resets mid-body and stalls', async () => {
+  it('survives 429 with Retry-After, 5xx, resets mid-body and stalls (upload)', async () => {
+    await expectTransportFaults({
+      intercept: () => nock(API).post('/add').query(true),
+      ok: () => nock(API).post('/add').query(true).reply(200, [{ name: `${car.shard.carCid}.car`, cid: car.root, size: 14 }]),
+      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      check: r => expect(r.cid).toBe(car.root)
+    })
+  }, 20_000)
+
+  it('survives 429 with Retry-After, 5xx, resets mid-body and stalls (status)', async () => {
     await expectTransportFaults({
       intercept: () => nock(API).get(`/pins/${car.root}`),
       ok: () => nock(API).get(`/pins/${car.root}`).reply(200, pinInfo(['pinned'])),
