@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { once } from 'node:events'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { CarWriter } from '@ipld/car/writer'
 import type { CID } from 'multiformats/cid'
 import { InvalidArgumentError, InvalidCidError, NotFoundError } from '../../core/errors.js'
@@ -185,11 +186,12 @@ async function sendFile (state: ServerState, req: IncomingMessage, res: ServerRe
 }
 
 async function pipeOut (res: ServerResponse, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const chunk of chunks) {
-    if (res.destroyed) return
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+  try {
+    await pipeline(Readable.from(chunks), res)
+  } catch (err) {
+    // the client went away mid-transfer: nothing to answer; a failing read of our own store is a real error
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err
   }
-  res.end()
 }
 
 async function sendCar (state: ServerState, req: IncomingMessage, res: ServerResponse, root: CID, path: CID[], target: CID, common: Record<string, string>): Promise<void> {
