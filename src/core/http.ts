@@ -202,7 +202,7 @@ function genericStatusError (where: string, status: number, said: string, detail
   if (status === 413) {
     return new TooLargeError(`${where} refused the request as too large (HTTP 413${said}). Use a smaller --shard-size.`, opts)
   }
-  if (status === 404) return new NotFoundError(`${where}: not found (HTTP 404${said})`, opts)
+  if (status === 404) return new NotFoundError(`${where}: not found (HTTP 404${said}). Check that the endpoint URL points at the API root of this kind of service and that the CID or id is right.`, opts)
   if (status === 410) {
     return new ServiceError(`${where} no longer offers this API (HTTP 410${said}). The service has shut down: pick another --service, or point --endpoint at a compatible server (e.g. \`pinship serve\`).`, opts)
   }
