@@ -2,7 +2,8 @@ import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createPinata } from '../../src/core/services/pinata.js'
 import { createService } from '../../src/core/services/index.js'
-import { carFixture, expectTransportFaults, type CarFixture } from './fixtures.js'
+import { withRetry } from '../../src/core/retry.js'
+import { carFixture, expectTransportFaults, FAST_RETRY, type CarFixture } from './fixtures.js'
 
 const API = 'https://api.pinata.cloud'
 const UPLOADS = 'https://uploads.pinata.cloud'
@@ -14,6 +15,9 @@ const svc = (timeoutMs?: number) => createService({ service: 'pinata', token: JW
 beforeAll(async () => { car = await carFixture(); nock.disableNetConnect() })
 afterAll(async () => { await car.cleanup(); nock.enableNetConnect(); nock.cleanAll() })
 afterEach(() => { const pending = nock.pendingMocks(); nock.cleanAll(); expect(pending).toEqual([]) })
+
+/** nock hands over binary bodies as hex and printable ones as text. */
+const bytesOf = (b: string): Buffer => /^([0-9a-f]{2})+$/.test(b) ? Buffer.from(b, 'hex') : Buffer.from(b, 'latin1')
 
 function field (body: string, name: string): string | undefined {
   return new RegExp(`name="${name}"(?:; filename="[^"]*")?\\r\\n(?:Content-Type: [^\\r]*\\r\\n)?\\r\\n([^\\r]*)`).exec(body)?.[1]
@@ -61,6 +65,66 @@ describe('pinata adapter', () => {
     expect(Buffer.concat(patches.map(([, b]) => Buffer.from(b, 'hex'))).equals(car.body)).toBe(true)
     const meta = Object.fromEntries(metadata.split(',').map(kv => { const [k, v] = kv.split(' '); return [k, Buffer.from(v, 'base64').toString()] }))
     expect(meta).toMatchObject({ network: 'public', car: 'true', name: 'site' })
+  })
+
+  it('resumes a TUS upload after a failed chunk: HEAD for the offset, then PATCH only the rest', async () => {
+    const s = createPinata({ service: 'pinata', token: JWT }, { tusThresholdBytes: 10, tusChunkBytes: 40 })
+    const size = car.body.length
+    expect(size).toBeGreaterThan(100)
+    nock(UPLOADS, { reqheaders: { 'upload-length': String(size) } })
+      .post('/v3/files').reply(201, '', { Location: `${UPLOADS}/v3/files/tus-abc` })
+    const bodies: Array<[number, Buffer]> = []
+    const patch = (at: number) => nock(UPLOADS, { reqheaders: { 'tus-resumable': '1.0.0', 'upload-offset': String(at), 'content-type': 'application/offset+octet-stream' } })
+      .patch('/v3/files/tus-abc', (b: string) => { bodies.push([at, bytesOf(b)]); return true })
+    patch(0).reply(204, '', { 'Upload-Offset': '40' })
+    patch(40).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+    const err = await s.uploadCar!(car.root, car.shard).catch(e => e)
+    expect(err).toMatchObject({ code: 'ERR_NETWORK', retryable: true })
+
+    // The retry (retry.ts calls uploadCar again): the server kept 60 bytes of the failed chunk, so send from 60 on.
+    nock(UPLOADS, { reqheaders: { 'tus-resumable': '1.0.0', authorization: `Bearer ${JWT}` } })
+      .head('/v3/files/tus-abc').reply(200, '', { 'Upload-Offset': '60', 'Upload-Length': String(size), 'Cache-Control': 'no-store' })
+    let offset = 60
+    while (offset < size) {
+      const end = Math.min(offset + 40, size)
+      patch(offset).reply(204, '', end === size ? { 'Upload-Offset': String(end), 'upload-cid': car.root } : { 'Upload-Offset': String(end) })
+      offset = end
+    }
+    const sent: number[] = []
+    expect(await s.uploadCar!(car.root, car.shard, { onBytes: n => sent.push(n) })).toEqual({ cid: car.root })
+    const resumed = bodies.slice(2)
+    expect(resumed.map(([at]) => at)).toEqual(Array.from({ length: Math.ceil((size - 60) / 40) }, (_, i) => 60 + 40 * i))
+    expect(resumed[0][1].equals(car.body.subarray(60, 100))).toBe(true)
+    expect(Buffer.concat(resumed.map(([, b]) => b)).equals(car.body.subarray(60))).toBe(true)
+    expect(sent.at(-1)).toBe(size)
+    expect(Math.min(...sent)).toBeGreaterThan(60)
+
+    // Finished: the next upload of the same shard is a new one, not a HEAD on the old.
+    nock(UPLOADS).post('/v3/files').reply(403, { error: { reason: 'FORBIDDEN', details: 'key lacks upload scope' } })
+    await expect(s.uploadCar!(car.root, car.shard)).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' })
+  })
+
+  it.each([404, 410])('starts the TUS upload over when HEAD says the old one is gone (%i)', async (gone) => {
+    const s = createPinata({ service: 'pinata', token: JWT }, { tusThresholdBytes: 10, tusChunkBytes: 40 })
+    const size = car.body.length
+    nock(UPLOADS).post('/v3/files').reply(201, '', { Location: '/v3/files/tus-old' })
+    nock(UPLOADS).patch('/v3/files/tus-old').reply(503, 'Service Unavailable')
+    expect(await s.uploadCar!(car.root, car.shard).catch(e => e)).toMatchObject({ code: 'ERR_SERVICE_UNAVAILABLE', retryable: true })
+
+    nock(UPLOADS).head('/v3/files/tus-old').reply(gone)
+    nock(UPLOADS, { reqheaders: { 'upload-length': String(size) } }).post('/v3/files').reply(201, '', { Location: '/v3/files/tus-new' })
+    const bodies: Buffer[] = []
+    let offset = 0
+    while (offset < size) {
+      const end = Math.min(offset + 40, size)
+      nock(UPLOADS, { reqheaders: { 'upload-offset': String(offset) } })
+        .patch('/v3/files/tus-new', (b: string) => { bodies.push(bytesOf(b)); return true })
+        .reply(204, '', end === size ? { 'Upload-Offset': String(end), 'upload-cid': car.root } : { 'Upload-Offset': String(end) })
+      offset = end
+    }
+    const r = await withRetry(async () => await s.uploadCar!(car.root, car.shard), FAST_RETRY)
+    expect(r).toEqual({ cid: car.root })
+    expect(Buffer.concat(bodies).equals(car.body)).toBe(true)
   })
 
   it('pins by CID with pinByHash and follows pinJobs, then pinList', async () => {

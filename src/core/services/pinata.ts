@@ -1,7 +1,8 @@
 /**
  * Pinata. Uploads a whole CAR through v3 `POST /v3/files` (`car=true`, public network), switching to TUS on the
- * same URL for bodies over 100 MB; pins by CID through legacy `pinByHash`. Status comes from `pinJobs` while a
- * pin-by-CID job exists, then from `pinList` (a finished job leaves the job list; seed 002).
+ * same URL for bodies over 100 MB (a retried TUS upload resumes where the server says it got to); pins by CID
+ * through legacy `pinByHash`. Status comes from `pinJobs` while a pin-by-CID job exists, then from `pinList` (a
+ * finished job leaves the job list; seed 002).
  */
 import { QuotaError, ServiceError, TooLargeError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
@@ -86,30 +87,84 @@ export function createPinata (config: ServiceConfig, options: PinataOptions = {}
     return receipt
   }
 
-  /** TUS 1.0.0: create (POST), then PATCH chunks; the last 204 carries the root in `upload-cid`. */
-  async function uploadTus (shard: ShardUpload, opts: RequestOptions & { name?: string }): Promise<UploadReceipt> {
+  /**
+   * TUS uploads begun by this adapter and not finished, by shard: a retry (retry.ts calls `uploadCar` again) resumes
+   * the same upload instead of sending every byte again. The adapter lives for one deploy, so this map does too.
+   */
+  const tusUploads = new Map<string, URL>()
+  const tusKey = (shard: ShardUpload): string => `${shard.path}\0${shard.bytes}\0${shard.carCid}`
+  const tusHeaders = { ...auth, 'tus-resumable': '1.0.0' }
+
+  /** TUS 1.0.0 create (POST): the upload's URL, from `Location`. */
+  async function tusCreate (shard: ShardUpload, opts: RequestOptions & { name?: string }): Promise<URL> {
     const name = opts.name ?? `${shard.carCid}.car`
     const metadata = [`filename ${b64(`${shard.carCid}.car`)}`, `filetype ${b64('application/vnd.ipld.car')}`,
       `name ${b64(name)}`, `network ${b64('public')}`, `car ${b64('true')}`].join(',')
     const create = await httpRequest(ctx, joinUrl(uploadsEndpoint, '/v3/files'), {
       method: 'POST',
-      headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-length': String(shard.bytes), 'upload-metadata': metadata },
+      headers: { ...tusHeaders, 'upload-length': String(shard.bytes), 'upload-metadata': metadata },
       signal: opts.signal,
       timeoutMs
     })
     const location = create.headers.get('location')
     if (!isString(location)) throw new ServiceError(`${slug} started a TUS upload without a Location header; cannot continue`)
-    const uploadUrl = new URL(location, joinUrl(uploadsEndpoint, '/v3/files'))
+    return new URL(location, joinUrl(uploadsEndpoint, '/v3/files'))
+  }
+
+  /**
+   * TUS 1.0.0 HEAD: how many bytes of an earlier upload the server holds, or null when it no longer knows the upload
+   * (404, 410) or holds one we cannot continue (another length, or every byte but no CID to show for it).
+   */
+  async function tusOffset (uploadUrl: URL, shard: ShardUpload, opts: RequestOptions): Promise<{ offset: number, cid?: string } | null> {
+    const res = await httpRequest(ctx, uploadUrl, { method: 'HEAD', headers: tusHeaders, signal: opts.signal, timeoutMs, allowStatus: [404, 410] })
+    if (res.status === 404 || res.status === 410) return null
+    const said = res.headers.get('upload-offset')
+    const offset = Number(said)
+    if (said === null || !Number.isSafeInteger(offset) || offset < 0 || offset > shard.bytes) {
+      throw new ServiceError(`${slug} answered HEAD on a TUS upload without a usable Upload-Offset (${said ?? 'none'}); cannot tell where to resume`, { retryable: true })
+    }
+    const length = res.headers.get('upload-length')
+    if (length !== null && Number(length) !== shard.bytes) return null
+    const cid = res.headers.get('upload-cid')
+    if (offset === shard.bytes) return isString(cid) && cid !== '' ? { offset, cid } : null
+    return { offset }
+  }
+
+  /**
+   * TUS 1.0.0: create (POST), then PATCH chunks; the last 204 carries the root in `upload-cid`. A call for a shard
+   * whose earlier upload failed part way asks the server where it got to (HEAD) and sends only the rest.
+   */
+  async function uploadTus (shard: ShardUpload, opts: RequestOptions & { name?: string }): Promise<UploadReceipt> {
+    const key = tusKey(shard)
+    let uploadUrl = tusUploads.get(key)
     let offset = 0
+    if (uploadUrl !== undefined) {
+      const resume = await tusOffset(uploadUrl, shard, opts)
+      if (resume === null) {
+        uploadUrl = undefined
+        tusUploads.delete(key)
+      } else if (resume.cid !== undefined) {
+        // The last PATCH landed but its answer was lost.
+        tusUploads.delete(key)
+        opts.onBytes?.(shard.bytes)
+        return { cid: resume.cid }
+      } else {
+        offset = resume.offset
+      }
+    }
+    if (uploadUrl === undefined) {
+      uploadUrl = await tusCreate(shard, opts)
+      tusUploads.set(key, uploadUrl)
+    }
+    const target = uploadUrl
     let cid: string | null = null
     while (offset < shard.bytes) {
       const end = Math.min(offset + tusChunk, shard.bytes)
       const base = offset
-      const res = await httpRequest(ctx, uploadUrl, {
+      const res = await httpRequest(ctx, target, {
         method: 'PATCH',
         headers: {
-          ...auth,
-          'tus-resumable': '1.0.0',
+          ...tusHeaders,
           'upload-offset': String(offset),
           'content-type': 'application/offset+octet-stream',
           'content-length': String(end - offset)
@@ -126,6 +181,7 @@ export function createPinata (config: ServiceConfig, options: PinataOptions = {}
       offset = next
       cid = res.headers.get('upload-cid') ?? cid
     }
+    tusUploads.delete(key)
     if (!isString(cid)) throw new ServiceError(`${slug} finished the TUS upload without an upload-cid header; cannot confirm what it stored`)
     return { cid }
   }
