@@ -1,17 +1,24 @@
 /**
  * Pipeline semantics against documented service shapes (nock): retries re-send only the shard that failed, a failed
- * pin the service retries is reported and then succeeds (seed 000), deals are waited for, polls back off, whole-CAR
+ * pin the service retries is reported and then succeeds (seed 000), shards the packer reports only at the end are
+ * sent once, deals are waited for, polls back off, whole-CAR
  * services receive exactly the unsharded CAR, pin-by-CID follows the uploads, cancellation stops everything.
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import nock from 'nock'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { deploy } from '../../src/core/deploy/index.js'
 import { pack } from '../../src/core/pack/index.js'
 import type { ProgressEvent } from '../../src/core/progress.js'
 import { randomTree, tempDir } from './folders.js'
+
+// The real packer, wrapped so one test can stand in for a packer that reports some shards only when packing ends.
+vi.mock('../../src/core/pack/index.js', async importOriginal => {
+  const real = await importOriginal<typeof import('../../src/core/pack/index.js')>()
+  return { ...real, pack: vi.fn(real.pack) }
+})
 
 const W3S = 'https://w3s.pipeline.example'
 const TOKEN = 'pipeline-token-000111'
@@ -64,6 +71,49 @@ describe('deploy pipeline', () => {
     expect(sent.size).toBe(r.pack.shards.length)
     expect([...sent.entries()].filter(([h]) => h !== failedOnce).every(([, n]) => n === 1)).toBe(true)
     expect(sent.get(failedOnce)).toBe(2)
+  })
+
+  it('sends the shards the packer reported without onShard at the end, and only those', async () => {
+    const real = await vi.importActual<typeof import('../../src/core/pack/index.js')>('../../src/core/pack/index.js')
+    const reported: number[] = []
+    const withheld: number[] = []
+    vi.mocked(pack).mockImplementationOnce(async (path, opts) => await real.pack(path, {
+      ...opts,
+      // every other shard is reported through onShard; the rest only in the result, when packing ends
+      onShard: async shard => {
+        if (shard.index % 2 === 1) { withheld.push(shard.index + 1); return }
+        reported.push(shard.index + 1)
+        await opts?.onShard?.(shard)
+      }
+    }))
+    const sent = new Map<string, number>()
+    nock(W3S).post('/car').times(100).reply((_uri, body) => {
+      const h = hashOf(String(body))
+      sent.set(h, (sent.get(h) ?? 0) + 1)
+      return [200, { cid: root }]
+    })
+    statusReplies([{ pins: [{ status: 'Pinned' }], deals: [] }])
+    const done: number[] = []
+    let uploadedBytes = -1
+    const r = await deploy(tree, {
+      services: [{ service: 'web3storage', endpoint: W3S, token: TOKEN }],
+      shardSize: 1_000_000,
+      ...fast,
+      onProgress: e => {
+        if (e.type === 'pinship:deploy:shard-done') done.push((e.detail as { shard: number }).shard)
+        if (e.type === 'pinship:deploy:uploaded') uploadedBytes = (e.detail as { bytes: number }).bytes
+      }
+    })
+    expect(r.ok).toBe(true)
+    expect(r.pack.shards.length).toBeGreaterThanOrEqual(3)
+    expect(reported.length).toBeGreaterThan(0)
+    expect(withheld.length).toBeGreaterThan(0)
+    expect([...reported, ...withheld].sort((a, b) => a - b)).toEqual(r.pack.shards.map((_, i) => i + 1))
+    // every shard reached the service exactly once
+    expect(sent.size).toBe(r.pack.shards.length)
+    expect([...sent.values()].every(n => n === 1)).toBe(true)
+    expect(done.sort((a, b) => a - b)).toEqual(r.pack.shards.map((_, i) => i + 1))
+    expect(uploadedBytes).toBe(r.pack.carBytes)
   })
 
   it('reports a Failed pin the service retries, then ends pinned (seed 000)', async () => {

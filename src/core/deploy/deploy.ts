@@ -35,7 +35,8 @@ interface TargetState {
   last?: ServiceStatus
   requestId?: string
   jobs: Array<Promise<void>>
-  shardsDone: number
+  /** Indexes (1-based) of the shards this service has accepted. */
+  accepted: Set<number>
   bytesDone: number
 }
 
@@ -46,6 +47,16 @@ function errorJson (err: PinshipError | null): { code: string, message: string }
 function asPinshipError (err: unknown): PinshipError {
   if (err instanceof PinshipError) return err
   return new PinshipError('ERR_UNEXPECTED', `unexpected failure: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+}
+
+/**
+ * The shards a service has not accepted yet, with their 1-based indexes: what the end of packing still has to send
+ * when the packer reported some shards without `onShard` (or none at all).
+ */
+function shardsToSend (shards: PackResult['shards'], accepted: ReadonlySet<number>): ShardUpload[] {
+  return shards.flatMap((info, i) => accepted.has(i + 1) || info.path === null
+    ? []
+    : [{ path: info.path, bytes: info.bytes, carCid: info.carCid, index: i + 1, count: shards.length }])
 }
 
 class Deployment {
@@ -71,7 +82,7 @@ class Deployment {
       if (outer?.aborted === true) onAbort()
       else outer?.addEventListener('abort', onAbort, { once: true })
       this.detach.push(() => outer?.removeEventListener('abort', onAbort))
-      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], shardsDone: 0, bytesDone: 0 }
+      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], accepted: new Set(), bytesDone: 0 }
     })
   }
 
@@ -149,7 +160,8 @@ class Deployment {
     }, this.retryOptions(s, `upload shard ${shard.index}`))
     if (receipt.requestId !== undefined) s.requestId = receipt.requestId
     this.progress(key, shard.bytes, true)
-    s.shardsDone++
+    if (s.accepted.has(shard.index)) return
+    s.accepted.add(shard.index)
     s.bytesDone += shard.bytes
     emit(this.options, 'pinship:deploy:shard-done', { service: service.slug, shard: shard.index, shards: shard.count || this.shardCount, bytes: shard.bytes, cid: receipt.cid })
   }
@@ -218,18 +230,16 @@ class Deployment {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
       }
 
-      // Shards the packer reported without onShard (or all at once at the end) still get uploaded here.
+      // Shards the packer reported without onShard (or all at once at the end) still get uploaded here; the ones a
+      // service already accepted are not sent again.
       if (sharded) {
         const count = packed.shards.length
         await Promise.allSettled(this.states.flatMap(s => s.jobs))
         for (const s of shardStates) {
-          if (s.error === null && s.shardsDone < count) {
+          const missing = s.error === null ? shardsToSend(packed.shards, s.accepted) : []
+          if (missing.length > 0) {
             s.jobs = []
-            s.shardsDone = 0
-            s.bytesDone = 0
-            packed.shards.forEach((info, i) => {
-              if (info.path !== null) this.schedule(s, pools.get(s) as Pool, root, { path: info.path, bytes: info.bytes, carCid: info.carCid, index: i + 1, count })
-            })
+            for (const shard of missing) this.schedule(s, pools.get(s) as Pool, root, shard)
             await Promise.allSettled(s.jobs)
           }
           if (s.error === null) this.uploaded(s, root, count)
