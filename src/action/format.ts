@@ -47,6 +47,8 @@ const CLI_TO_INPUT: Array<[RegExp, string]> = [
   [/--service psa\b/g, '`service: psa`'],
   [/--service\b/g, '`service`'],
   [/--profile\b/g, '`cid-profile`'],
+  [/--shard-size (\d+)/g, '`shard-size: $1`'],
+  [/--shard-size\b/g, '`shard-size`'],
   [/--verify\b/g, '`verify: true`']
 ]
 

@@ -25,6 +25,7 @@ export enum Inputs {
   Exclude = 'exclude',
   WaitFor = 'wait-for',
   TimeoutMinutes = 'timeout-minutes',
+  ShardSize = 'shard-size',
   PinName = 'pin-name',
   Gateways = 'gateways',
   GithubToken = 'github-token',
@@ -55,6 +56,8 @@ export interface ActionInputs {
   waitFor: WaitFor
   /** Bound for uploads, retries and waiting. @default DEFAULT_TIMEOUT_MINUTES in ms */
   timeoutMs: number
+  /** Largest CAR shard per upload request, in bytes; undefined = the core's default (the service's limit). */
+  shardSize: number | undefined
   /** Pin name with `{owner}`, `{repo}`, `{sha}`, `{sha7}`, `{pr}` placeholders. @default DEFAULT_PIN_NAME */
   pinName: string
   /** Gateway base URLs for links; empty = the core's default. */
@@ -105,6 +108,7 @@ export function getInputs (): ActionInputs {
     exclude: getExclude(),
     waitFor: getChoice(Inputs.WaitFor, WAIT_FOR_VALUES, DEFAULT_WAIT_FOR),
     timeoutMs: getTimeoutMinutes() * 60_000,
+    shardSize: getShardSize(),
     pinName,
     gateways: getGateways(),
     githubToken,
@@ -156,6 +160,27 @@ function getTimeoutMinutes (): number {
     throw new InvalidInputError(`Input \`${Inputs.TimeoutMinutes}\` must be a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}; got ${JSON.stringify(value)}.`)
   }
   return minutes
+}
+
+/** The CLI's `--shard-size` forms (src/cli/commands/pack.ts parseByteSize), which the action cannot import without the CLI. */
+const BYTE_UNITS: Record<string, number> = {
+  '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3
+}
+
+/** "3000000", "100MB", "95MiB" → bytes; empty → undefined (the service's limit). */
+export function parseShardSize (value: string): number | undefined {
+  if (value.trim() === '') return undefined
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value)
+  const factor = BYTE_UNITS[match?.[2].toLowerCase() ?? '']
+  const bytes = match === null || factor === undefined ? NaN : Number(match[1]) * factor
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new InvalidInputError(`Input \`${Inputs.ShardSize}\` must be a positive whole number of bytes, such as 3000000, 100MB or 95MiB; got ${JSON.stringify(value)}.`)
+  }
+  return bytes
+}
+
+function getShardSize (): number | undefined {
+  return parseShardSize(core.getInput(Inputs.ShardSize))
 }
 
 function getExclude (): string[] {

@@ -75,6 +75,7 @@ async function produce (inputs: ActionInputs, context: RunContext): Promise<Repo
       name: pinName,
       wait: inputs.waitFor,
       timeoutMs: inputs.timeoutMs,
+      ...(inputs.shardSize !== undefined ? { shardSize: inputs.shardSize } : {}),
       verify: inputs.verify,
       carPath: partial,
       ...(inputs.gateways.length > 0 ? { gateways: inputs.gateways } : {})

@@ -3,7 +3,10 @@
  * GITHUB_STEP_SUMMARY, GITHUB_EVENT_PATH), deploying to the real embedded service over HTTP and reporting to a
  * recording fake GitHub API on loopback.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -405,6 +408,77 @@ describe('a rate-limited service (HTTP 429 with Retry-After)', () => {
   })
 })
 
+describe('shard-size', () => {
+  /** A site with a 7 MB file of random bytes (no two blocks alike), so a few MB per shard means several shards. */
+  async function bigSite (name: string): Promise<{ dir: string, cid: string }> {
+    const extra = { 'media/video.bin': '' }
+    const dir = makeSite(join(tmp, name), extra)
+    writeFileSync(join(dir, 'media', 'video.bin'), randomBytes(7_000_000))
+    const oracle = withoutMaps(dir, join(tmp, `${name}-oracle`), extra)
+    writeFileSync(join(oracle, 'media', 'video.bin'), readFileSync(join(dir, 'media', 'video.bin')))
+    return { dir, cid: await importerCid(oracle) }
+  }
+
+  test('a small shard size uploads several shards and ends pinned with the importer\'s CID', async () => {
+    const { cid } = await bigSite('shard-site')
+    const result = await run({ with: deployInputs('shard-site', { 'shard-size': '3000000' }), event: { name: 'push', payload: {} } })
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.outputs.cid).toBe(cid)
+    expect(result.outputs.status).toBe('pinned')
+    expect(result.stdout).toMatch(/shards up to 2\.86 MiB/)
+    const uploaded = /local: uploaded (\d+) shards/.exec(result.stdout)
+    expect(Number(uploaded?.[1])).toBeGreaterThanOrEqual(3)
+    const status = await (await fetch(`${server.url}/status/${cid}`)).json() as { pins: Array<{ status: string }> }
+    expect(status.pins.map(p => p.status)).toContain('Pinned')
+    expect(carRoots(result.outputs['car-path'])).toEqual([cid])
+  })
+
+  test('a service that answers 413 fails with advice naming the input; following it (a unit form) deploys', async () => {
+    // A proxy with a 2 MB request limit in front of the service: it reads the whole body, then answers 413 as
+    // web3.storage does, and passes everything else through.
+    const LIMIT = 2_000_000
+    const proxy = createServer((req, res) => {
+      void (async () => {
+        const chunks: Buffer[] = []
+        for await (const chunk of req) chunks.push(chunk as Buffer)
+        const body = Buffer.concat(chunks)
+        if (body.length > LIMIT) {
+          res.writeHead(413, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' }))
+          return
+        }
+        const headers = Object.fromEntries(Object.entries(req.headers)
+          .filter(([k, v]) => typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k))) as Record<string, string>
+        const upstream = await fetch(`${server.url}${req.url ?? '/'}`, { method: req.method, headers, ...(body.length > 0 ? { body } : {}) })
+        const answer = Buffer.from(await upstream.arrayBuffer())
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' })
+        res.end(answer)
+      })().catch(err => { res.writeHead(502); res.end(String(err)) })
+    })
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    try {
+      const { cid } = await bigSite('small-site')
+      const sha = '7777777777777777777777777777777777777777'
+      const refused = await run({ with: deployInputs('small-site', { endpoint: proxyUrl }), event: { name: 'push', payload: {} }, sha })
+      expect(refused.code).toBe(1)
+      const errors = refused.stdout.split('\n').filter(l => l.startsWith('::error::'))
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(/HTTP 413: Request body too large\)\. Use a smaller `shard-size`/)
+      expect(refused.stdout + refused.summary).not.toContain('--shard-size')
+      expect(refused.summary).toContain('Use a smaller `shard-size`')
+      expect(github.statuses.find(s => s.sha === sha)?.state).toMatch(/failure|error/)
+      const accepted = await run({ with: deployInputs('small-site', { endpoint: proxyUrl, 'shard-size': '1.5MB' }), event: { name: 'push', payload: {} } })
+      expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0)
+      expect(accepted.outputs.cid).toBe(cid)
+      expect(accepted.outputs.status).toBe('pinned')
+      expect(Number(/local: uploaded (\d+) shards/.exec(accepted.stdout)?.[1])).toBeGreaterThanOrEqual(5)
+    } finally {
+      await new Promise(resolve => proxy.close(resolve))
+    }
+  })
+})
+
 describe('pr-comment, commit-status and job-summary set to false', () => {
   test('deploy on a pull request without touching GitHub or the summary', async () => {
     makeSite(join(tmp, 'quiet-site'), { 'quiet.txt': 'quiet\n' })
@@ -499,6 +573,11 @@ describe('bad inputs fail clearly before anything is packed or posted', () => {
     ['bad timeout', { 'timeout-minutes': 'soon' }, /`timeout-minutes` must be a number of minutes/],
     ['zero timeout', { 'timeout-minutes': '0' }, /`timeout-minutes` must be a number of minutes/],
     ['unknown profile', { 'cid-profile': 'v2' }, /`cid-profile` must be one of/],
+    ['shard size that is not a size', { 'shard-size': 'big' }, /Input `shard-size` must be a positive whole number of bytes[^"]*; got "big"/],
+    ['zero shard size', { 'shard-size': '0' }, /Input `shard-size` must be a positive whole number of bytes[^"]*; got "0"/],
+    ['fractional shard size', { 'shard-size': '1.5' }, /Input `shard-size` must be a positive whole number of bytes[^"]*; got "1\.5"/],
+    ['negative shard size', { 'shard-size': '-3000000' }, /Input `shard-size` must be a positive whole number of bytes/],
+    ['shard size above the service\'s limit', { 'shard-size': '200MB' }, /larger than local accepts[\s\S]*`shard-size: 100000000` or less/],
     ['missing token', { token: '' }, /local needs a token[\s\S]*secrets/]
   ])('%s', async (_, inputs, message) => {
     makeSite(join(tmp, 'input-site'))

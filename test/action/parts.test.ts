@@ -11,6 +11,8 @@ import { overallStatus, previewLinks, primaryUrl } from '../../src/action/report
 import { gatewayUrls } from '../../src/core/gateway-urls.js'
 import { createService } from '../../src/core/services/index.js'
 import { inWorkflowTerms } from '../../src/action/format.js'
+import { parseShardSize } from '../../src/action/inputs.js'
+import { statusError } from '../../src/core/http.js'
 import { reportMarkdown } from '../../src/action/markdown.js'
 import { setOutputs } from '../../src/action/outputs.js'
 import { reportFromDeploy } from '../../src/action/report.js'
@@ -170,6 +172,30 @@ describe('core advice in workflow terms', () => {
     expect(rewritten[0]).toBe('service local needs a token: pass `token`')
     expect(rewritten[4]).toContain('Raise `timeout-minutes` to wait longer')
     expect(rewritten[5]).toBe('`wait-for: deal` needs services that report Filecoin deals; local report none. Use `wait-for: pinned` for it.')
+  })
+})
+
+describe('shard-size', () => {
+  test('takes the CLI\'s --shard-size forms: bytes, or decimal and binary units', () => {
+    expect(parseShardSize('')).toBeUndefined()
+    expect(parseShardSize('3000000')).toBe(3_000_000)
+    expect(parseShardSize('100MB')).toBe(100_000_000)
+    expect(parseShardSize('1.5 mb')).toBe(1_500_000)
+    expect(parseShardSize('95MiB')).toBe(95 * 1024 ** 2)
+    expect(parseShardSize('2KiB')).toBe(2048)
+    expect(parseShardSize('1GB')).toBe(1e9)
+  })
+
+  test.each(['0', '-1', '1.5', '0.0001KB', '10 TB', 'ten', '3e6', '1,000,000', '99999999999999999999'])('%j is refused, naming the input', value => {
+    expect(() => parseShardSize(value)).toThrow(/^Input `shard-size` must be a positive whole number of bytes/)
+  })
+
+  test('a 413 from a service, and the core\'s limit check, are advice about the input', () => {
+    const tooLarge = statusError({ service: 'web3storage' }, new URL('https://api.web3.storage/car'), 413, 'Payload Too Large', new Headers())
+    expect(tooLarge.message).toContain('--shard-size')
+    expect(inWorkflowTerms(tooLarge.message)).toMatch(/HTTP 413: Payload Too Large\). Use a smaller `shard-size`\.$/)
+    expect(inWorkflowTerms('shard size 200000000 is larger than web3storage accepts in one request (100000000 bytes); use --shard-size 100000000 or less'))
+      .toBe('shard size 200000000 is larger than web3storage accepts in one request (100000000 bytes); use `shard-size: 100000000` or less')
   })
 })
 
