@@ -63,6 +63,19 @@ export function createApp (state: ServerState, options: { closing: () => boolean
   return { router, handle }
 }
 
+/** Most request-body bytes read and thrown away just so the client can read an early error answer. */
+export const MAX_DRAIN_BYTES = 256 * 1024 * 1024
+
+function discardBody (req: IncomingMessage): void {
+  let seen = 0
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length
+    if (seen > MAX_DRAIN_BYTES) req.destroy()
+  })
+  req.on('error', () => { /* the client went away: nothing left to tell it */ })
+  req.resume()
+}
+
 export function sendError (state: ServerState, req: IncomingMessage, res: ServerResponse, face: ApiFace, err: unknown): void {
   const status = statusOf(err)
   if (status >= 500 && status !== 503) {
@@ -77,8 +90,14 @@ export function sendError (state: ServerState, req: IncomingMessage, res: Server
   const retryAfterMs = isPinshipError(err) ? err.retryAfterMs : undefined
   if (status === 429 || status === 503) headers['retry-after'] = Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))
   if (status === 401) headers['www-authenticate'] = 'Bearer'
-  // an unread request body (413, early 4xx) would otherwise be drained: close the connection instead
-  if (!req.complete) headers.connection = 'close'
+  if (!req.complete) {
+    // Answered before the body was read (413 on Content-Length, 401, 400…). Closing at once makes a client that is
+    // still sending see a reset instead of this answer (and retry it as a network error), so read and discard a
+    // body of modest declared size; a larger or undeclared one gets the connection closed after the answer.
+    const declared = Number(req.headers['content-length'])
+    if (!req.destroyed && Number.isSafeInteger(declared) && declared <= MAX_DRAIN_BYTES) discardBody(req)
+    else headers.connection = 'close'
+  }
   if (face === 'gateway') {
     sendText(res, status, publicMessage(err, status) + '\n', 'text/plain; charset=utf-8', headers)
   } else if (face === 'account') {
