@@ -15,6 +15,7 @@ import type { ServerState } from './state.js'
 import { registerWeb3 } from './api/web3.js'
 import { registerNft } from './api/nft.js'
 import { registerPsa } from './api/psa.js'
+import { registerPinata } from './api/pinata.js'
 import { registerProgress, attachProgressSocket } from './api/progress.js'
 import { registerGateway, subdomainGateway } from './api/gateway.js'
 import { registerAccount } from './api/account.js'
@@ -74,6 +75,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   registerWeb3(app.router)
   registerNft(app.router)
   registerPsa(app.router)
+  registerPinata(app.router)
   registerProgress(app.router)
   registerGateway(app.router)
   registerAccount(app.router)

@@ -1,7 +1,7 @@
 import { isPinshipError, PinshipError } from '../../core/errors.js'
 
 /** The error body each API face speaks (services.md, seeds 003 and 004). */
-export type ApiFace = 'web3' | 'nft' | 'psa' | 'progress' | 'gateway' | 'account'
+export type ApiFace = 'web3' | 'nft' | 'psa' | 'pinata' | 'progress' | 'gateway' | 'account'
 
 const STATUS_BY_CODE: Record<string, number> = {
   ERR_INVALID_ARGUMENT: 400,
@@ -54,6 +54,12 @@ export function errorBody (face: ApiFace, err: unknown, status: number): unknown
     }
     case 'psa':
       return { error: { reason: PSA_REASON[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'), details: message } }
+    case 'pinata': {
+      // legacy api.pinata.cloud: {error: {reason, details}}; 401 is INVALID_CREDENTIALS; specific reasons ride on the code
+      const specific = isPinshipError(err) && /^[A-Z][A-Z_]+$/.test(err.code) && !err.code.startsWith('ERR_') ? err.code : undefined
+      const reason = specific ?? (status === 401 ? 'INVALID_CREDENTIALS' : PSA_REASON[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'))
+      return { error: { reason, details: message } }
+    }
     case 'progress':
       return { error: message }
     default:

@@ -32,11 +32,32 @@ export interface PinRecord {
   created: string
 }
 
+/**
+ * A Pinata pin-by-CID request (legacy `POST /pinning/pinByHash`). It is a job (`/pinning/pinJobs`) while its DAG is
+ * incomplete and a pin (`/data/pinList`) once complete. Unpinning keeps the record, marked, for `status=unpinned`.
+ */
+export interface PinataPinRecord {
+  id: string
+  user: string
+  cid: string
+  name?: string
+  keyvalues: Record<string, string | number>
+  hostNodes: string[]
+  created: string
+  /** When it was unpinned; unset while pinned or queued. */
+  unpinned?: string
+  /** date_pinned as it was when unpinned. */
+  pinned?: string
+}
+
 /** Journal records. Each is one line, so each is applied whole or not at all. */
 export type JournalRecord =
   | { t: 'commit', seg: string | null, blocks: SegmentEntry[], upload?: UploadRecord }
-  | { t: 'complete', cid: string, dagSize: number }
+  | { t: 'complete', cid: string, dagSize: number, at?: string }
   | { t: 'unupload', user: string, cid: string }
   | { t: 'pin', pin: PinRecord }
   | { t: 'unpin', requestid: string }
   | { t: 'replace', old: string, pin: PinRecord }
+  | { t: 'pinata-pin', pin: PinataPinRecord, replaces?: string }
+  /** Pinata unpin: drops the user's pins of `cid` in every face (uploads, PSA pins, Pinata pins) and keeps `record`, unpinned. */
+  | { t: 'pinata-unpin', user: string, cid: string, record: PinataPinRecord }

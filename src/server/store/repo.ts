@@ -5,7 +5,7 @@ import { CID } from 'multiformats/cid'
 import { BlockStore, type Staging, type StagedSegment } from './blocks.js'
 import { DagWalk } from './dag-walk.js'
 import { Journal } from './journal.js'
-import type { JournalRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
+import type { JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
 
 /** An upload or pin whose DAG is still incomplete this long after its last data arrived is reported failed. */
 export const DEFAULT_PENDING_TIMEOUT_MS = 24 * 60 * 60 * 1000
@@ -37,7 +37,11 @@ export interface NewUpload {
 export class Repo {
   readonly uploads = new Map<string, Map<string, UploadRecord>>()
   readonly pins = new Map<string, PinRecord>()
+  /** Pinata pin-by-CID records by id (jobs, pins and unpinned ones). */
+  readonly pinataPins = new Map<string, PinataPinRecord>()
   private readonly completeRoots = new Map<string, number>()
+  /** When a root was found complete (journals written before this was recorded have none). */
+  private readonly completedAt = new Map<string, string>()
   private readonly walks = new Map<string, { walk: DagWalk, run: Promise<void> }>()
   /** block key → roots whose walk is waiting for it */
   private readonly waiting = new Map<string, Set<string>>()
@@ -67,6 +71,7 @@ export class Repo {
     const roots = new Set<string>()
     for (const m of this.uploads.values()) for (const cid of m.keys()) roots.add(cid)
     for (const p of this.pins.values()) roots.add(p.cid)
+    for (const p of this.pinataPins.values()) if (p.unpinned === undefined) roots.add(p.cid)
     return roots
   }
 
@@ -78,11 +83,25 @@ export class Repo {
         if (r.upload !== undefined) this.userUploads(r.upload.user).set(r.upload.cid, r.upload)
         return added
       }
-      case 'complete': this.completeRoots.set(r.cid, r.dagSize); break
+      case 'complete':
+        this.completeRoots.set(r.cid, r.dagSize)
+        if (r.at !== undefined) this.completedAt.set(r.cid, r.at)
+        break
       case 'unupload': this.uploads.get(r.user)?.delete(r.cid); break
       case 'pin': this.seenStamp(r.pin.created); this.pins.set(r.pin.requestid, r.pin); break
       case 'unpin': this.pins.delete(r.requestid); break
       case 'replace': this.seenStamp(r.pin.created); this.pins.delete(r.old); this.pins.set(r.pin.requestid, r.pin); break
+      case 'pinata-pin':
+        this.seenStamp(r.pin.created)
+        if (r.replaces !== undefined) this.pinataPins.delete(r.replaces)
+        this.pinataPins.set(r.pin.id, r.pin)
+        break
+      case 'pinata-unpin':
+        for (const [id, p] of this.pinataPins) if (p.user === r.user && p.cid === r.cid && p.unpinned === undefined) this.pinataPins.delete(id)
+        this.uploads.get(r.user)?.delete(r.cid)
+        for (const [id, p] of this.pins) if (p.user === r.user && p.cid === r.cid) this.pins.delete(id)
+        this.pinataPins.set(r.record.id, r.record)
+        break
     }
     return []
   }
@@ -174,6 +193,27 @@ export class Repo {
     await this.exclusive(async () => { await this.write({ t: 'unpin', requestid }) })
   }
 
+  /** A Pinata pin-by-CID request (replacing the record `replaces`, e.g. an expired job pinned again). */
+  async addPinataPin (pin: Omit<PinataPinRecord, 'id' | 'created'>, replaces?: string): Promise<PinataPinRecord> {
+    const record: PinataPinRecord = { ...dropUndefined(pin), id: randomUUID(), created: this.stamp() }
+    await this.exclusive(async () => { await this.write({ t: 'pinata-pin', pin: record, ...(replaces !== undefined ? { replaces } : {}) }) })
+    await this.checkRoot(record.cid)
+    return record
+  }
+
+  /** Pinata unpin of `cid` for `user` in every face; `record` (its `unpinned` set) stays listed as unpinned. */
+  async unpinEverywhere (user: string, cid: string, record: Omit<PinataPinRecord, 'unpinned'>): Promise<void> {
+    await this.exclusive(async () => {
+      await this.write({ t: 'pinata-unpin', user, cid, record: { ...dropUndefined(record), unpinned: this.stamp() } })
+    })
+  }
+
+  /** When `cid` was found complete, if recorded. */
+  completedTime (cid: string): string | undefined { return this.completedAt.get(cid) }
+
+  /** A stored block of this DAG cannot be decoded: it can never complete. */
+  isBroken (cid: string): boolean { return this.walks.get(cid)?.walk.broken !== undefined }
+
   /** Complete (every reachable block stored) roots and their DAG size. */
   isComplete (cid: string): boolean { return this.completeRoots.has(cid) }
 
@@ -223,7 +263,7 @@ export class Repo {
       await walk.advance(this.blocks)
       if (walk.complete) {
         this.walks.delete(cid)
-        await this.exclusive(async () => { await this.write({ t: 'complete', cid, dagSize: walk.dagSize }) })
+        await this.exclusive(async () => { await this.write({ t: 'complete', cid, dagSize: walk.dagSize, at: new Date().toISOString() }) })
         this.options.onComplete?.(cid, walk.dagSize)
       } else {
         for (const key of walk.missing.keys()) {
