@@ -91,11 +91,11 @@ export function sendError (state: ServerState, req: IncomingMessage, res: Server
   if (status === 429 || status === 503) headers['retry-after'] = Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))
   if (status === 401) headers['www-authenticate'] = 'Bearer'
   if (!req.complete) {
-    // Answered before the body was read (413 on Content-Length, 401, 400…). Closing at once makes a client that is
+    // Answered before any of the body was read (413 on Content-Length, 401, 400…). Closing at once makes a client that is
     // still sending see a reset instead of this answer (and retry it as a network error), so read and discard a
     // body of modest declared size; a larger or undeclared one gets the connection closed after the answer.
     const declared = Number(req.headers['content-length'])
-    if (!req.destroyed && Number.isSafeInteger(declared) && declared <= MAX_DRAIN_BYTES) discardBody(req)
+    if (!req.destroyed && !req.readableDidRead && Number.isSafeInteger(declared) && declared <= MAX_DRAIN_BYTES) discardBody(req)
     else headers.connection = 'close'
   }
   if (face === 'gateway') {
