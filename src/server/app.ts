@@ -9,6 +9,7 @@ import type { ServerState } from './state.js'
 function faceOfPath (path: string): ApiFace {
   if (path.startsWith('/nft')) return 'nft'
   if (path.startsWith('/pins')) return 'psa'
+  if (path.startsWith('/pinning/') || path.startsWith('/data/')) return 'pinata'
   if (path.startsWith('/progress') || path.startsWith('/ws/')) return 'progress'
   if (path.startsWith('/ipfs')) return 'gateway'
   if (path.startsWith('/account')) return 'account'

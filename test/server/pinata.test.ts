@@ -61,6 +61,16 @@ describe('auth', () => {
     }
   })
 
+  it('unknown paths under /pinning and /data answer 404 in Pinata\'s error shape', async () => {
+    for (const path of ['/pinning/nope', '/data/nope']) {
+      const res = await call(server, path)
+      expect(res.status, path).toBe(404)
+      const body = await json(res)
+      expect(typeof body.error.reason, path).toBe('string')
+      expect(typeof body.error.details, path).toBe('string')
+    }
+  })
+
   it('testAuthentication answers 200 {message} for a known token', async () => {
     const res = await call(server, '/data/testAuthentication')
     expect(res.status).toBe(200)
