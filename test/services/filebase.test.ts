@@ -81,7 +81,8 @@ describe('filebase adapter', () => {
     [403, 'AccessDenied', 'Access Denied', 'ERR_FORBIDDEN', /denied access to bucket my-bucket/],
     [404, 'NoSuchBucket', 'The specified bucket does not exist', 'ERR_SERVICE', /no bucket named my-bucket/],
     [400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.', 'ERR_TOO_LARGE', /5 GB/],
-    [503, 'SlowDown', 'Please reduce your request rate.', 'ERR_SERVICE_UNAVAILABLE', /SlowDown: Please reduce your request rate/]
+    [503, 'SlowDown', 'Please reduce your request rate.', 'ERR_SERVICE_UNAVAILABLE', /SlowDown: Please reduce your request rate/],
+    [403, 'QuotaExceeded', 'You have exceeded your storage quota.', 'ERR_QUOTA', /over its storage quota.*Free space or upgrade/],
   ])('maps S3 %i %s to %s', async (status, code, message, expected, text) => {
     nock(S3).put(`/my-bucket/${car.root}`).reply(status, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>1</RequestId></Error>`, { 'Content-Type': 'application/xml' })
     const err = await svc().uploadCar!(car.root, car.shard).catch(e => e)
