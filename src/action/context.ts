@@ -16,13 +16,18 @@ export interface RunContext {
   headLabel?: string
   /** A `pull_request` run from a fork: no secrets, and a read-only GITHUB_TOKEN. */
   fork: boolean
+  /**
+   * A `pull_request` run for a Dependabot pull request: GitHub gives it Dependabot secrets instead of Actions
+   * secrets and a read-only GITHUB_TOKEN. Not a fork; whether to skip depends on whether a token reached the step.
+   */
+  dependabot: boolean
   /** Link to this workflow run, for the comment. */
   runUrl?: string
 }
 
 interface Payload {
   repository?: { full_name?: string }
-  pull_request?: { number?: number, head?: { sha?: string, repo?: { full_name?: string } | null } }
+  pull_request?: { number?: number, user?: { login?: string }, head?: { sha?: string, repo?: { full_name?: string } | null } }
   workflow_run?: {
     head_sha?: string
     head_branch?: string
@@ -33,13 +38,15 @@ interface Payload {
 }
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
+/** The login Dependabot's pull requests and the runs they start carry. */
+export const DEPENDABOT_LOGIN = 'dependabot[bot]'
 
 export function readRunContext (env: NodeJS.ProcessEnv = process.env): RunContext {
   const payload = readPayload(env.GITHUB_EVENT_PATH)
   const eventName = env.GITHUB_EVENT_NAME ?? ''
   const fullName = env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? ''
   const [owner = '', repo = ''] = fullName.split('/')
-  const context: RunContext = { owner, repo, eventName, sha: env.GITHUB_SHA ?? '', fork: false }
+  const context: RunContext = { owner, repo, eventName, sha: env.GITHUB_SHA ?? '', fork: false, dependabot: false }
   if (env.GITHUB_SERVER_URL && fullName && env.GITHUB_RUN_ID) {
     context.runUrl = `${env.GITHUB_SERVER_URL}/${fullName}/actions/runs/${env.GITHUB_RUN_ID}`
   }
@@ -53,6 +60,9 @@ export function readRunContext (env: NodeJS.ProcessEnv = process.env): RunContex
     // pull_request_target runs with the base repository's secrets, so only pull_request is a no-secrets run.
     // A deleted fork has head.repo null.
     context.fork = eventName === 'pull_request' && headRepo !== fullName
+    // A re-run started by a person changes GITHUB_ACTOR on some runners; the pull request's author does not change.
+    context.dependabot = eventName === 'pull_request' && !context.fork &&
+      (env.GITHUB_ACTOR === DEPENDABOT_LOGIN || pr.user?.login === DEPENDABOT_LOGIN)
   }
 
   const run = payload.workflow_run

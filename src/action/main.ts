@@ -3,7 +3,7 @@ import { deploy } from '../core/deploy/index.js'
 import { isPinshipError } from '../core/errors.js'
 import { pack } from '../core/pack/index.js'
 import { carDir, discardCar, finishCar, partialCarPath } from './car-path.js'
-import { checkServices } from './check-services.js'
+import { checkServices, skipReason } from './check-services.js'
 import { readRunContext } from './context.js'
 import type { RunContext } from './context.js'
 import { DeployFailedError, InvalidInputError } from './errors.js'
@@ -44,7 +44,7 @@ export async function run (): Promise<void> {
 }
 
 async function produce (inputs: ActionInputs, context: RunContext): Promise<Report> {
-  const skipped = skipReason(inputs, context)
+  const skipped = skipReason(inputs.services, context)
   if (skipped === undefined) checkServices(inputs.services)
   const pinName = expandPinName(inputs.pinName, {
     owner: context.owner, repo: context.repo, sha: context.sha, pr: context.pullRequest === undefined ? '' : String(context.pullRequest)
@@ -61,9 +61,7 @@ async function produce (inputs: ActionInputs, context: RunContext): Promise<Repo
   const common = { profile: inputs.profile, hidden: inputs.hidden, ignore, onProgress: log.onProgress, signal: abort.signal }
   try {
     if (skipped !== undefined) {
-      core.info(skipped === 'fork'
-        ? 'Pull request from a fork: no secrets here, so the CID and the CAR are computed and nothing is uploaded.'
-        : '`service: none`: the CID and the CAR are computed and nothing is uploaded.')
+      core.info(SKIP_LOG[skipped])
       const result = await pack(inputs.path, { ...common, output: partial })
       log.close()
       const carPath = await finishCar(partial, dir, result.cid)
@@ -93,10 +91,12 @@ async function produce (inputs: ActionInputs, context: RunContext): Promise<Repo
   }
 }
 
-function skipReason (inputs: ActionInputs, context: RunContext): SkipReason | undefined {
-  if (inputs.services.length === 0) return 'service-none'
-  if (context.fork) return 'fork'
-  return undefined
+const SKIP_LOG: Record<SkipReason, string> = {
+  'service-none': '`service: none`: the CID and the CAR are computed and nothing is uploaded.',
+  fork: 'Pull request from a fork: no secrets here, so the CID and the CAR are computed and nothing is uploaded.',
+  dependabot: 'Dependabot pull request without a service token: Dependabot runs get Dependabot secrets, not Actions ' +
+    'secrets, so the CID and the CAR are computed and nothing is uploaded. Add the token to the repository\'s ' +
+    'Dependabot secrets to deploy previews of Dependabot pull requests.'
 }
 
 async function excluded (inputs: ActionInputs): Promise<IgnoreFn> {

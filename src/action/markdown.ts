@@ -34,6 +34,11 @@ export function reportMarkdown (report: Report, options: MarkdownOptions = {}): 
     lines.push('> [!NOTE]', '> Upload skipped: this pull request comes from a fork, so the workflow has no secrets. ' +
       'The CID and the CAR were computed; the CAR is at the `car-path` output. To deploy previews of fork pull requests, ' +
       'use the two-workflow pattern (`workflow_run`) from pinship\'s examples/workflows.', '')
+  } else if (report.skipped === 'dependabot') {
+    lines.push('> [!NOTE]', '> Upload skipped: this is a Dependabot pull request, and Dependabot pull requests get the ' +
+      'repository\'s Dependabot secrets, not its Actions secrets, so no service token reached this step. The CID and the ' +
+      'CAR were computed; the CAR is at the `car-path` output. To deploy previews of Dependabot pull requests, add the ' +
+      'token to the Dependabot secrets (Settings → Secrets and variables → Dependabot) under the same name.', '')
   } else if (report.skipped === 'service-none') {
     lines.push('> [!NOTE]', '> Upload skipped: `service` is `none`. The CID and the CAR were computed; the CAR is at the `car-path` output.', '')
   }

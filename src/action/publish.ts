@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { commentMarker, upsertComment } from './comment.js'
 import { setCommitStatus } from './commit-status.js'
 import type { CommitStatus } from './commit-status.js'
+import { skipReason } from './check-services.js'
 import type { RunContext } from './context.js'
 import { scrub } from './format.js'
 import { findPullRequest, githubClient } from './github.js'
@@ -12,8 +13,8 @@ import type { Report } from './report.js'
 
 /** Posts the PR comment and the commit status. GitHub API trouble becomes a warning: the deploy itself stands. */
 export async function publish (report: Report, inputs: ActionInputs, context: RunContext): Promise<void> {
-  if (report.skipped === 'fork') {
-    core.info('Fork pull request: GITHUB_TOKEN is read-only here, so no PR comment and no commit status.')
+  if (report.skipped === 'fork' || report.skipped === 'dependabot') {
+    core.info(`${report.skipped === 'fork' ? 'Fork' : 'Dependabot'} pull request: GITHUB_TOKEN is read-only here, so no PR comment and no commit status.`)
     return
   }
   const wantComment = inputs.prComment && (context.pullRequest !== undefined || context.headLabel !== undefined)
@@ -47,7 +48,8 @@ export async function publish (report: Report, inputs: ActionInputs, context: Ru
 
 /** After a deploy threw: mark the commit so a green status from an earlier run of the same commit does not stand. */
 export async function publishError (message: string, inputs: ActionInputs, context: RunContext): Promise<void> {
-  if (!inputs.commitStatus || context.fork || context.sha === '' || inputs.services.length === 0) return
+  // Nothing is marked for a run that would not have uploaded (service: none; fork or Dependabot: read-only token).
+  if (!inputs.commitStatus || context.sha === '' || skipReason(inputs.services, context) !== undefined) return
   const client = clientFor(inputs)
   if (client === undefined) return
   await attempt('commit status', 'statuses: write', inputs.secrets, async () => {

@@ -2,8 +2,11 @@ import type { PackResult, ProfileName } from '../core/pack/api.js'
 import type { DeployResult, ServiceResult, VerifyResult, WaitFor } from '../core/deploy/api.js'
 import { inWorkflowTerms } from './format.js'
 
-/** Why nothing was uploaded, when nothing was. */
-export type SkipReason = 'service-none' | 'fork'
+/**
+ * Why nothing was uploaded, when nothing was: `service: none`, a fork's pull request (no secrets), or a Dependabot
+ * pull request whose step got no token (Dependabot secrets, not Actions secrets).
+ */
+export type SkipReason = 'service-none' | 'fork' | 'dependabot'
 
 /** `status` output: the weakest state over all services, or `packed` when nothing was uploaded. */
 export type OverallStatus = NonNullable<ServiceResult['status']> | 'packed'

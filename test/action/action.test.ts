@@ -25,6 +25,7 @@ const SERVICE_TOKEN = 'svc-token-Zq8v3LmN5pX1'
 const SECOND_TOKEN = 'second-user-token-Hk4wT9'
 const HEAD_1 = '1111111111111111111111111111111111111111'
 const HEAD_2 = '2222222222222222222222222222222222222222'
+const DEPS_HEAD = 'dddddddddddddddddddddddddddddddddddddddd'
 const MERGE = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
 
 let tmp: string
@@ -305,6 +306,68 @@ describe('fork pull request (no secrets)', () => {
     expect(result.summary).toContain('fork')
     expect(result.summary).toContain(expectedCid)
     expect(github.requests.length).toBe(before)
+  })
+})
+
+function dependabotPayload (number: number, sha: string): unknown {
+  const payload = prPayload(number, sha, `${OWNER}/${REPO}`) as { pull_request: Record<string, unknown> }
+  return { ...payload, pull_request: { ...payload.pull_request, user: { login: 'dependabot[bot]', type: 'Bot' } } }
+}
+
+describe('Dependabot pull request without the token in Dependabot secrets', () => {
+  let result: RunResult
+  let expectedCid: string
+  let before: number
+  beforeAll(async () => {
+    const extra = { 'deps.txt': 'bumped by dependabot\n' }
+    makeSite(join(tmp, 'deps-site'), extra)
+    expectedCid = await importerCid(withoutMaps(join(tmp, 'deps-site'), join(tmp, 'deps-oracle'), extra))
+    before = github.requests.length
+    // Not a fork, but Actions secrets are not given to Dependabot runs: the token input expands to nothing.
+    result = await run({
+      with: { ...deployInputs('deps-site'), token: '' },
+      event: { name: 'pull_request', payload: dependabotPayload(12, HEAD_1) },
+      env: { GITHUB_ACTOR: 'dependabot[bot]' }
+    })
+  })
+
+  test('computes the CID and the CAR, uploads nothing, and does not fail', async () => {
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).not.toContain('::error::')
+    expect(result.outputs.cid).toBe(expectedCid)
+    expect(result.outputs.status).toBe('packed')
+    expect(result.outputs.url).toBe('')
+    expect(carRoots(result.outputs['car-path'])).toEqual([expectedCid])
+    const status = await fetch(`${server.url}/status/${expectedCid}`)
+    expect(status.status).toBe(404)
+  })
+
+  test('the summary says why and what to do (Dependabot secrets); nothing is posted to GitHub', () => {
+    expect(result.summary).toContain('Upload skipped')
+    expect(result.summary).toContain('Dependabot pull request')
+    expect(result.summary).toContain('Dependabot secrets')
+    expect(result.summary).not.toContain('fork')
+    expect(result.summary).toContain(expectedCid)
+    expect(github.requests.length).toBe(before)
+  })
+})
+
+describe('Dependabot pull request with the token in Dependabot secrets', () => {
+  test('deploys as usual: pinned on the service, with the comment and the status', async () => {
+    const extra = { 'deps.txt': 'bumped, with a token\n' }
+    makeSite(join(tmp, 'deps-token-site'), extra)
+    const expectedCid = await importerCid(withoutMaps(join(tmp, 'deps-token-site'), join(tmp, 'deps-token-oracle'), extra))
+    // Only the pull request's author says Dependabot here (a re-run by a person changes the actor).
+    const result = await run({ with: deployInputs('deps-token-site'), event: { name: 'pull_request', payload: dependabotPayload(13, DEPS_HEAD) } })
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.outputs.cid).toBe(expectedCid)
+    expect(result.outputs.status).toBe('pinned')
+    expect(result.summary).not.toContain('Upload skipped')
+    const status = await fetch(`${server.url}/status/${expectedCid}`)
+    expect(status.status).toBe(200)
+    expect(github.comments.filter(c => c.issue === 13 && c.body.includes(expectedCid))).toHaveLength(1)
+    expect(github.statuses.find(s => s.sha === DEPS_HEAD)).toMatchObject({ state: 'success', context: 'pinship' })
+    expectMasked(result, SERVICE_TOKEN)
   })
 })
 

@@ -121,6 +121,14 @@ describe('run context', () => {
     expect(readRunContext(env('pull_request', { pull_request: { number: 8, head: { sha: head, repo: null } } })).fork).toBe(true)
     expect(readRunContext(env('pull_request_target', { pull_request: { number: 8, head: { sha: head, repo: { full_name: 'someone/site' } } } })).fork).toBe(false)
   })
+  test('a Dependabot pull request (by actor or by author) is a Dependabot run, not a fork; only on pull_request', () => {
+    const payload = (login: string, repo = 'octo/site'): unknown => ({ pull_request: { number: 10, user: { login }, head: { sha: head, repo: { full_name: repo } } } })
+    expect(readRunContext(env('pull_request', payload('dependabot[bot]')))).toMatchObject({ dependabot: true, fork: false })
+    expect(readRunContext({ ...env('pull_request', payload('octocat')), GITHUB_ACTOR: 'dependabot[bot]' }).dependabot).toBe(true)
+    expect(readRunContext({ ...env('pull_request', payload('octocat')), GITHUB_ACTOR: 'octocat' }).dependabot).toBe(false)
+    expect(readRunContext(env('pull_request_target', payload('dependabot[bot]'))).dependabot).toBe(false)
+    expect(readRunContext(env('push', {})).dependabot).toBe(false)
+  })
   test('workflow_run: the head sha, and a head label to find a fork\'s pull request', () => {
     const ctx = readRunContext(env('workflow_run', { workflow_run: { head_sha: head, head_branch: 'fix', event: 'pull_request', pull_requests: [], head_repository: { owner: { login: 'someone' } } } }))
     expect(ctx).toMatchObject({ sha: head, headLabel: 'someone:fix' })
