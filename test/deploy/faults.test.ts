@@ -6,37 +6,29 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { deploy } from '../../src/core/deploy/index.js'
 import { pack } from '../../src/core/pack/index.js'
 import type { ProgressEvent } from '../../src/core/progress.js'
-import { startServer, type RunningServer } from '../../src/server/index.js'
 import { FAULTS, startFaultProxy } from '../helpers/fault-proxy.js'
-import { randomTree, tempDir } from './folders.js'
+import { randomTree } from './folders.js'
+import { useEmbeddedService } from './embedded.js'
 
 const TOKEN = 'faults-token-0123456789'
 
-let server: RunningServer
-let scratch: Awaited<ReturnType<typeof tempDir>>
+const env = useEmbeddedService(TOKEN)
 let tree: string
 let expected: string
 
 beforeAll(async () => {
-  scratch = await tempDir()
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'data'), tokens: [TOKEN] })
-  tree = await randomTree(join(scratch.path, 'tree'), 6 * 1024 * 1024, 24, 99)
+  tree = await randomTree(join(env.scratch, 'tree'), 6 * 1024 * 1024, 24, 99)
   expected = (await pack(tree)).cid
-})
-
-afterAll(async () => {
-  await server?.close()
-  await scratch?.cleanup()
 })
 
 describe('deploy through a misbehaving network', () => {
   it.each([1234, 99, 2026])('ends pinned with the right CID despite resets, 503/429, stalls and truncation (seed %i)', async (seed) => {
     const proxy = await startFaultProxy({
-      target: server.url,
+      target: env.server.url,
       seed,
       rates: { reset: 0.1, status503: 0.1, status429: 0.05, stall: 0.06, truncateRequest: 0.08, truncateResponse: 0.08 },
       retryAfterSeconds: 1
@@ -92,7 +84,7 @@ describe('deploy through a misbehaving network', () => {
   }, 30_000)
 
   it('gives up within the bound when every answer is 503', async () => {
-    const proxy = await startFaultProxy({ target: server.url, seed: 5, rates: { status503: 1 } })
+    const proxy = await startFaultProxy({ target: env.server.url, seed: 5, rates: { status503: 1 } })
     try {
       const start = performance.now()
       const r = await deploy(tree, {
@@ -112,7 +104,7 @@ describe('deploy through a misbehaving network', () => {
   }, 30_000)
 
   it('times out a stalled service within the bound', async () => {
-    const proxy = await startFaultProxy({ target: server.url, seed: 6, rates: { stall: 1 } })
+    const proxy = await startFaultProxy({ target: env.server.url, seed: 6, rates: { stall: 1 } })
     try {
       const start = performance.now()
       const r = await deploy(tree, {

@@ -4,27 +4,16 @@
  */
 import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openCarStream } from '../../src/core/car/index.js'
 import { deploy } from '../../src/core/deploy/index.js'
-import { startServer, type RunningServer } from '../../src/server/index.js'
-import { randomTree, tempDir } from './folders.js'
+import { randomTree } from './folders.js'
+import { useEmbeddedService } from './embedded.js'
 
 const TOKEN = 'large-token-0123456789'
 const MB = 1_000_000
 
-let server: RunningServer
-let scratch: Awaited<ReturnType<typeof tempDir>>
-
-beforeAll(async () => {
-  scratch = await tempDir()
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'data'), tokens: [TOKEN] })
-})
-
-afterAll(async () => {
-  await server?.close()
-  await scratch?.cleanup()
-})
+const env = useEmbeddedService(TOKEN)
 
 async function blockSet (source: AsyncIterable<Uint8Array>): Promise<{ root: string, cids: Set<string>, blocks: number, bytes: number }> {
   const car = await openCarStream(source)
@@ -41,10 +30,10 @@ async function blockSet (source: AsyncIterable<Uint8Array>): Promise<{ root: str
 
 describe('a 300 MB folder', () => {
   it('deploys in 20 MB shards and the service holds exactly the DAG', async () => {
-    const folder = await randomTree(join(scratch.path, 'site'), 300 * MB, 30, 300)
-    const carPath = join(scratch.path, 'whole.car')
+    const folder = await randomTree(join(env.scratch, 'site'), 300 * MB, 30, 300)
+    const carPath = join(env.scratch, 'whole.car')
     const r = await deploy(folder, {
-      services: [{ service: 'local', endpoint: server.url, token: TOKEN }],
+      services: [{ service: 'local', endpoint: env.server.url, token: TOKEN }],
       shardSize: 20 * MB,
       carPath,
       retry: { minDelayMs: 10, maxDelayMs: 100 },
@@ -63,7 +52,7 @@ describe('a 300 MB folder', () => {
     expect(local.cids.size).toBe(local.blocks)
 
     // What the service holds for the root, through its trustless gateway.
-    const res = await fetch(`${server.gatewayUrl}/ipfs/${r.cid}?format=car&dag-scope=all`, { headers: { accept: 'application/vnd.ipld.car' } })
+    const res = await fetch(`${env.server.gatewayUrl}/ipfs/${r.cid}?format=car&dag-scope=all`, { headers: { accept: 'application/vnd.ipld.car' } })
     expect(res.status).toBe(200)
     const served = await blockSet(res.body as unknown as AsyncIterable<Uint8Array>)
     expect(served.root).toBe(r.cid)
@@ -73,7 +62,7 @@ describe('a 300 MB folder', () => {
     expect(served.bytes).toBe(local.bytes)
 
     // And its own accounting agrees.
-    const status = await (await fetch(`${server.url}/status/${r.cid}`)).json() as { dagSize: number }
+    const status = await (await fetch(`${env.server.url}/status/${r.cid}`)).json() as { dagSize: number }
     expect(status.dagSize).toBe(local.bytes)
   }, 180_000)
 })

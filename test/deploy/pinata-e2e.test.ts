@@ -1,36 +1,25 @@
 /**
  * The pinata adapter (legacy api.pinata.cloud calls: pinByHash, pinJobs, pinList, unpin) end to end against the
- * embedded service's Pinata face. A custom `endpoint` already points every legacy call at our server.
+ * embedded service's Pinata face. A custom `endpoint` already points every legacy call at our env.server.
  */
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { deploy, pin, status } from '../../src/core/deploy/index.js'
 import { createPinata } from '../../src/core/services/pinata.js'
 import type { ServiceStatus } from '../../src/core/services/api.js'
-import { startServer, type RunningServer } from '../../src/server/index.js'
-import { ipfsCarRoot, randomTree, smallSite, tempDir } from './folders.js'
+import { startServer } from '../../src/server/index.js'
+import { ipfsCarRoot, randomTree, smallSite } from './folders.js'
+import { FAST, useEmbeddedService } from './embedded.js'
 
 const TOKEN = 'pinata-e2e-token-0123456789'
-const fast = { retry: { minDelayMs: 5, maxDelayMs: 50 }, poll: { minDelayMs: 10, maxDelayMs: 100 } }
 
-let server: RunningServer
-let scratch: Awaited<ReturnType<typeof tempDir>>
-
-beforeAll(async () => {
-  scratch = await tempDir()
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'data'), tokens: [TOKEN] })
-})
-
-afterAll(async () => {
-  await server?.close()
-  await scratch?.cleanup()
-})
+const env = useEmbeddedService(TOKEN)
 
 describe('pinata adapter against the embedded service', () => {
   it('pins by hash: searching (pinning) while the content is missing, pinned once a deploy brings it, then unpins', async () => {
-    const site = await smallSite(join(scratch.path, 'site'))
-    const oracle = await ipfsCarRoot(site, scratch.path)
-    const pinata = createPinata({ service: 'pinata', endpoint: server.url, token: TOKEN })
+    const site = await smallSite(join(env.scratch, 'site'))
+    const oracle = await ipfsCarRoot(site, env.scratch)
+    const pinata = createPinata({ service: 'pinata', endpoint: env.server.url, token: TOKEN })
 
     const receipt = await pinata.pin?.(oracle, { name: 'site by hash' })
     expect(receipt).toEqual({ cid: oracle, requestId: expect.any(String) })
@@ -39,7 +28,7 @@ describe('pinata adapter against the embedded service', () => {
     expect((await pinata.list?.({}))?.map(p => p.cid)).not.toContain(oracle)
 
     // the content arrives through another face (web3.storage CAR upload): the job leaves, pinList has the CID
-    const r = await deploy(site, { services: [{ service: 'web3storage', endpoint: server.url, token: TOKEN }], profile: 'ipfs-car', ...fast })
+    const r = await deploy(site, { services: [{ service: 'web3storage', endpoint: env.server.url, token: TOKEN }], profile: 'ipfs-car', ...FAST })
     expect(r.cid).toBe(oracle)
     expect(await pinata.status(oracle, { requestId: receipt?.requestId })).toEqual({ cid: oracle, pin: 'pinned', deals: [], rawStatus: 'pinned' })
     const listed = await pinata.list?.({})
@@ -51,13 +40,13 @@ describe('pinata adapter against the embedded service', () => {
   })
 
   it('core pin --wait pinned follows the job until an upload completes the DAG', async () => {
-    const dir = await randomTree(join(scratch.path, 'tree'), 600_000, 5, 42)
-    const oracle = await ipfsCarRoot(dir, scratch.path)
-    const service = { service: 'pinata', endpoint: server.url, token: TOKEN }
+    const dir = await randomTree(join(env.scratch, 'tree'), 600_000, 5, 42)
+    const oracle = await ipfsCarRoot(dir, env.scratch)
+    const service = { service: 'pinata', endpoint: env.server.url, token: TOKEN }
     const states: Array<string | null> = []
-    const waiting = pin(oracle, { service, wait: 'pinned', timeoutMs: 30_000, ...fast, onState: (s: ServiceStatus) => { states.push(s.pin) } })
+    const waiting = pin(oracle, { service, wait: 'pinned', timeoutMs: 30_000, ...FAST, onState: (s: ServiceStatus) => { states.push(s.pin) } })
     await new Promise(resolve => setTimeout(resolve, 200))
-    await deploy(dir, { services: [{ service: 'web3storage', endpoint: server.url, token: TOKEN }], profile: 'ipfs-car', ...fast })
+    await deploy(dir, { services: [{ service: 'web3storage', endpoint: env.server.url, token: TOKEN }], profile: 'ipfs-car', ...FAST })
     const done = await waiting
     expect(done.cid).toBe(oracle)
     expect(done.status).toMatchObject({ pin: 'pinned', rawStatus: 'pinned' })
@@ -66,7 +55,7 @@ describe('pinata adapter against the embedded service', () => {
   })
 
   it('maps an expired job to failed with seed 002\'s advice', async () => {
-    const quick = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'quick'), tokens: [TOKEN], pendingTimeoutMs: 150 })
+    const quick = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(env.scratch, 'quick'), tokens: [TOKEN], pendingTimeoutMs: 150 })
     try {
       const pinata = createPinata({ service: 'pinata', endpoint: quick.url, token: TOKEN })
       const cid = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
@@ -81,7 +70,7 @@ describe('pinata adapter against the embedded service', () => {
   })
 
   it('surfaces the face\'s 401 as an auth error that does not leak the token', async () => {
-    const pinata = createPinata({ service: 'pinata', endpoint: server.url, token: 'not-our-token-xyz' })
+    const pinata = createPinata({ service: 'pinata', endpoint: env.server.url, token: 'not-our-token-xyz' })
     const err = await pinata.status('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy').catch((e: unknown) => e as Error)
     expect(err).toBeInstanceOf(Error)
     expect((err as { status?: number }).status).toBe(401)
