@@ -84,6 +84,10 @@ export const ServiceUnavailableError = defineError('ERR_SERVICE_UNAVAILABLE', { 
 export const NetworkError = defineError('ERR_NETWORK', { retryable: true })
 export const TimeoutError = defineError('ERR_TIMEOUT', { retryable: true })
 export const ServiceError = defineError('ERR_SERVICE')
+/** The endpoint could not be reached at all (refused, DNS, no route, no answer) when deploy first checked it. */
+export const EndpointUnreachableError = defineError('ERR_ENDPOINT_UNREACHABLE')
+/** Something answered at the endpoint, but not the API of the service asked for (an HTML page, a static file server). */
+export const NotServiceApiError = defineError('ERR_NOT_SERVICE_API')
 export const UnsupportedOperationError = defineError('ERR_UNSUPPORTED_OPERATION')
 export const CidMismatchError = defineError('ERR_CID_MISMATCH')
 export const PinFailedError = defineError('ERR_PIN_FAILED')

@@ -118,6 +118,8 @@ describe('pinship deploy (CLI)', () => {
     })
     const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
     const url = await serving
+    // stdout and stderr are separate pipes: the summary may arrive just after the "serving" line
+    for (let i = 0; i < 100 && !stdout.includes('\n'); i++) await new Promise(resolve => setTimeout(resolve, 20))
     expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ipfs/${oracle}/$`))
     expect(stdout.split('\n')[0]).toBe(oracle)
     const page = await fetch(url)
@@ -143,6 +145,24 @@ describe('pinship deploy (CLI)', () => {
     expect(r.stderr).toMatch(message)
     expect(r.code).toBe(code)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
+  }, 30_000)
+
+  it('a wrong endpoint fails within seconds, before packing, saying what to check (deploy and status)', async () => {
+    const probe = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'data-closed'), tokens: [TOKEN] })
+    const closed = probe.url
+    await probe.close()
+    const start = performance.now()
+    const r = await pinship(['deploy', site, '--service', 'web3storage', '--endpoint', closed, '--token', TOKEN])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).not.toMatch(/packing|retrying/)
+    const message = `web3storage at ${closed}: connection refused: is the service running and is the endpoint right? Check --endpoint (or PINSHIP_ENDPOINT / PINSHIP_WEB3STORAGE_ENDPOINT): it must be the API root of a running web3storage service.`
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(`pinship: ${message}`)
+    expect(r.stderr.split(message)).toHaveLength(2)
+    const s = await pinship(['status', oracle, '--service', 'web3storage', '--endpoint', closed])
+    expect(s.code).toBe(1)
+    expect(s.stdout).toMatch(/connection refused/)
+    expect(performance.now() - start).toBeLessThan(8_000)
   }, 30_000)
 
   it('refuses an empty folder unless --allow-empty', async () => {

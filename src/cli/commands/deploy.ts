@@ -98,7 +98,8 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
       return `${d.service}: ${d.pin ?? 'not known yet'}${d.rawStatus !== undefined && d.rawStatus !== d.pin ? ` (${d.rawStatus})` : ''}${deals}`
     }
     case 'pinship:deploy:service-done':
-      return d.error !== null ? `${d.service}: failed: ${d.error.message}` : `${d.service}: ${d.status}`
+      // the reason is printed once, at the end (the error line); here only that it happened
+      return d.error !== null ? `${d.service}: failed (${d.error.code})` : `${d.service}: ${d.status}`
     case 'pinship:deploy:verify':
       return d.ok === true ? `verified through ${d.gateway}: ${d.blocks} blocks (${formatBytes(d.bytes)}) all present and correct` : `verification through ${d.gateway} failed: ${d.error?.message}`
     default:
@@ -137,7 +138,7 @@ function textResult (r: DeployResult): string {
   const lines = [r.cid]
   const width = Math.max(...r.results.map(s => s.service.length), 7)
   for (const s of r.results) {
-    const state = s.error !== null ? `FAILED  ${s.error.message}` : `${s.status ?? 'unknown'}${s.deals.length > 0 ? ` (deals: ${s.deals.map(d => d.status).join(', ')})` : ''}`
+    const state = s.error !== null ? `FAILED (${s.error.code})` : `${s.status ?? 'unknown'}${s.deals.length > 0 ? ` (deals: ${s.deals.map(d => d.status).join(', ')})` : ''}`
     lines.push(`  ${s.service.padEnd(width)}  ${state}`)
   }
   if (r.verify !== undefined) lines.push(`  ${'verify'.padEnd(width)}  ${r.verify.ok ? `ok via ${r.verify.gateway} (${r.verify.blocks} blocks)` : `FAILED  ${r.verify.error?.message ?? ''}`}`)

@@ -19,6 +19,7 @@ import { joinShards, readCarRoot } from './car-files.js'
 import { checkReportedCid } from './cid-check.js'
 import { planDeploy, type DeployPlan, type Target } from './plan.js'
 import { createPool, type Pool } from './pool.js'
+import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from './preflight.js'
 import { verifyThroughGateway } from './verify.js'
 import { waitForState } from './wait.js'
 
@@ -191,6 +192,7 @@ class Deployment {
 
     const tmp = await mkdtemp(join(tmpdir(), 'pinship-deploy-'))
     try {
+      await this.preflight()
       let headerRoot: string | undefined
       const onShard = sharded
         ? async (info: ShardInfo & { index: number }) => {
@@ -249,8 +251,8 @@ class Deployment {
       if (sharded && (wholeStates.length > 0 || this.options.carPath !== undefined)) {
         await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
       }
-      await Promise.all(wholeStates.map(async s => await this.uploadWhole(s, root, wholePath, packed)))
-      await Promise.all(pinStates.map(async s => await this.pinByCid(s, root)))
+      await Promise.all(wholeStates.filter(s => s.error === null).map(async s => await this.uploadWhole(s, root, wholePath, packed)))
+      await Promise.all(pinStates.filter(s => s.error === null).map(async s => await this.pinByCid(s, root)))
       await Promise.all(this.states.filter(s => s.error === null).map(async s => await this.waitFor(s, root)))
 
       let verify: VerifyResult | undefined
@@ -295,6 +297,29 @@ class Deployment {
       for (const s of this.states) s.abort.abort()
       for (const d of this.detach) d()
       await rm(tmp, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * Look at every endpoint once before packing. A service that is not there fails now, in seconds, instead of
+   * after packing and a round of retries; when none is there the deploy throws before packing anything.
+   */
+  private async preflight (): Promise<void> {
+    await Promise.all(this.states.map(async s => {
+      try {
+        await preflight(s.target.config, {
+          timeoutMs: this.options.preflightTimeoutMs ?? Math.min(DEFAULT_PREFLIGHT_TIMEOUT_MS, this.options.requestTimeoutMs ?? Number.POSITIVE_INFINITY),
+          signal: s.signal
+        })
+      } catch (err) {
+        this.fail(s, err)
+      }
+    }))
+    if (this.options.signal?.aborted === true) throw new AbortedError('deploy cancelled', { cause: this.options.signal.reason })
+    const errors = this.states.map(s => s.error)
+    if (errors.every(e => e !== null)) {
+      const all = errors as PinshipError[]
+      throw all.length === 1 ? all[0] : new PinshipError(all[0].code, all.map(e => e.message).join('; '), { cause: all[0] })
     }
   }
 
