@@ -606,6 +606,12 @@ describe('a deploy that fails', () => {
     expect(status === undefined ? undefined : ['failure', 'error'].includes(status.state)).toBe(true)
     expectMasked(result, wrong)
     expect(JSON.stringify(github.statuses)).not.toContain(wrong)
+    // nothing was stored: no links that would 404 (action.yml: "Empty when nothing was uploaded")
+    expect(result.outputs.url).toBe('')
+    expect(result.outputs.urls).toBe('[]')
+    expect(result.outputs.cid).toMatch(/^bafy/)
+    expect(JSON.parse(result.outputs.results)[0]).toMatchObject({ service: 'local', status: null, error: { code: 'ERR_AUTH' } })
+    expect(result.summary).not.toMatch(/\/ipfs\/bafy/)
   })
 })
 

@@ -81,6 +81,12 @@ describe('pinship deploy (CLI)', () => {
     const bad = await pinship(['deploy', site, '--token', 'flag-token-wins-0000', '--json'], env)
     expect(bad.code).toBe(1)
     expect(JSON.parse(bad.stdout).results[0].error.code).toBe('ERR_AUTH')
+    // nothing was stored: no links
+    expect(JSON.parse(bad.stdout).urls).toEqual([])
+    const text = await pinship(['deploy', site, '--token', 'flag-token-wins-0000'], env)
+    expect(text.code).toBe(1)
+    expect(text.stdout).not.toMatch(/http/)
+    expect(text.stdout).toMatch(/^\s+web3storage\s+FAILED \(ERR_AUTH\)$/m)
     expect(bad.stderr).toMatch(/pinship: deploy of \S+ did not meet --require all: web3storage: .*rejected the token/)
     expect(bad.stdout + bad.stderr).not.toContain('flag-token-wins-0000')
     expect(bad.stdout + bad.stderr).not.toContain(TOKEN)

@@ -137,6 +137,8 @@ describe('deploy checks each endpoint once before packing', () => {
       const { result, events } = await attempt({ services: [{ service: 'web3storage', endpoint: url, token: TOKEN }] })
       expect(result?.ok).toBe(false)
       expect(result?.results[0].error?.code).toBe('ERR_NOT_SERVICE_API')
+      // nothing stored anywhere: no gateway links
+      expect(result?.urls).toEqual([])
       expect(events.filter(e => e.type === 'pinship:deploy:retry')).toHaveLength(0)
     } finally {
       await close(half)
@@ -157,6 +159,8 @@ describe('deploy checks each endpoint once before packing', () => {
       ['web3storage', null, 'ERR_ENDPOINT_UNREACHABLE'],
       ['local', 'pinned', null]
     ])
+    // stored by one of them: its links are given
+    expect(result?.urls[0]).toBe(`${env.server.url}/ipfs/${result?.cid}/`)
   })
 
   it('with every service unreachable, says so for each', async () => {

@@ -73,7 +73,7 @@ export interface DeployResult {
   cid: string
   pack: PackResult
   results: ServiceResult[]
-  /** Gateway URLs: for each gateway, path style then subdomain style. */
+  /** Gateway URLs: for each gateway, path style then subdomain style. Empty when no service stored the content. */
   urls: string[]
   /** true when `require` is satisfied (and, with `verify`, the gateway check passed). */
   ok: boolean

@@ -287,7 +287,8 @@ class Deployment {
         cid: root,
         pack: packed,
         results,
-        urls: gatewayUrls(root, plan.gateways),
+        // Links only for what some service stored: a failed deploy must not print URLs that 404.
+        urls: good > 0 ? gatewayUrls(root, plan.gateways) : [],
         ok: required && (verify === undefined || verify.ok)
       }
       if (verify !== undefined) result.verify = verify
