@@ -59,6 +59,8 @@ export function defineError<C extends string> (code: C, defaults: { retryable?: 
 export const InvalidArgumentError = defineError('ERR_INVALID_ARGUMENT')
 export const PathNotFoundError = defineError('ERR_PATH_NOT_FOUND')
 export const UnreadablePathError = defineError('ERR_UNREADABLE_PATH')
+/** A file name that is not valid UTF-8: UnixFS names are UTF-8 strings, so it cannot be stored as it is. */
+export const InvalidFileNameError = defineError('ERR_INVALID_FILE_NAME')
 export const UnknownProfileError = defineError('ERR_UNKNOWN_PROFILE')
 export const InvalidShardSizeError = defineError('ERR_INVALID_SHARD_SIZE')
 export const SymlinkOutsideError = defineError('ERR_SYMLINK_OUTSIDE')

@@ -209,7 +209,8 @@ describe('pinship status | ls | unpin (CLI)', () => {
 
   it('says a CID is unknown (and lists nothing) without creating a data folder', async () => {
     const r = await pinship(['status', oracle, '--data', join(scratch.path, 'never-created'), '--json'])
-    expect(r.code).toBe(0)
+    // not there: exit 3, so a script can tell
+    expect(r.code).toBe(3)
     expect(JSON.parse(r.stdout)).toEqual({ cid: oracle, status: null, deals: [] })
     const ls = await pinship(['ls', '--data', join(scratch.path, 'never-created'), '--json'])
     expect(JSON.parse(ls.stdout)).toEqual({ service: 'local', pins: [] })
