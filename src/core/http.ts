@@ -10,7 +10,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Agent } from 'undici'
 import {
-  AbortedError, AuthError, ForbiddenError, NetworkError, NotFoundError, NotServiceApiError, PinshipError, QuotaError,
+  AbortedError, AuthError, ForbiddenError, InvalidEndpointError, NetworkError, NotFoundError, NotServiceApiError, PinshipError, QuotaError,
   RateLimitedError, ServiceError, ServiceUnavailableError, TimeoutError, TooLargeError
 } from './errors.js'
 
@@ -202,6 +202,18 @@ function networkCode (err: unknown): string | undefined {
   return undefined
 }
 
+function causeMessages (err: unknown): string[] {
+  const out: string[] = []
+  const seen = new Set<unknown>()
+  let cur: any = err
+  while (cur !== undefined && cur !== null && !seen.has(cur)) {
+    seen.add(cur)
+    if (typeof cur.message === 'string') out.push(cur.message)
+    cur = cur.cause
+  }
+  return out
+}
+
 const CONNECT_HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is the service running and is the endpoint right?',
   ENOTFOUND: 'host not found: check the endpoint URL',
@@ -226,6 +238,11 @@ function transportError (err: unknown, ctx: HttpContext, url: URL, init: HttpReq
     const ms = init.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     const idle = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
     return new TimeoutError(`${where}: no data for ${idle} while ${phase}; the service may be overloaded (it will be retried)`, { cause: err })
+  }
+  if (causeMessages(err).includes('bad port')) {
+    // fetch refuses the ports of other protocols (the WHATWG "bad port" list: 9 discard, 25 SMTP, 6000 X11…)
+    return new InvalidEndpointError(`${where}: port ${url.port} is reserved for another protocol and fetch refuses to connect to it; ` +
+      'check --endpoint: the service listens on another port (pinship serve uses 8787)', { cause: err })
   }
   const code = networkCode(err)
   const hint = code !== undefined ? (CONNECT_HINTS[code] ?? code) : (err instanceof Error ? err.message : String(err))

@@ -165,11 +165,24 @@ describe('pinship deploy (CLI)', () => {
     const message = `web3storage at ${closed}: connection refused: is the service running and is the endpoint right? Check --endpoint (or PINSHIP_ENDPOINT / PINSHIP_WEB3STORAGE_ENDPOINT): it must be the API root of a running web3storage service.`
     expect(r.stderr.trim().split('\n').at(-1)).toBe(`pinship: ${message}`)
     expect(r.stderr.split(message)).toHaveLength(2)
+    // the issue's first try: fetch refuses port 9 outright; that is a bad endpoint, said at once (exit 2)
+    const nine = await pinship(['deploy', site, '--service', 'web3storage', '--endpoint', 'http://127.0.0.1:9', '--token', TOKEN])
+    expect(nine.code).toBe(2)
+    expect(nine.stderr.trim().split('\n').at(-1)).toMatch(/^pinship: web3storage at http:\/\/127\.0\.0\.1:9: port 9 is reserved for another protocol/)
     const s = await pinship(['status', oracle, '--service', 'web3storage', '--endpoint', closed])
     expect(s.code).toBe(1)
     expect(s.stdout).toMatch(/connection refused/)
     expect(performance.now() - start).toBeLessThan(8_000)
   }, 30_000)
+
+  it('--exclude leaves paths out of the deploy, as pack --exclude does', async () => {
+    const d = await pinship(['deploy', site, '--exclude', 'css/', '--exclude', '**/.well-known', '--data', join(scratch.path, 'data-exclude'), '--json'])
+    expect(d.code).toBe(0)
+    const p = await pinship(['pack', site, '--exclude', 'css/', '--exclude', '**/.well-known', '--json'])
+    const all = await pinship(['pack', site, '--json'])
+    expect(JSON.parse(d.stdout).cid).toBe(JSON.parse(p.stdout).cid)
+    expect(JSON.parse(p.stdout).files).toBe(JSON.parse(all.stdout).files - 2)
+  }, 60_000)
 
   it('refuses an empty folder unless --allow-empty', async () => {
     const empty = join(scratch.path, 'empty')
@@ -178,6 +191,7 @@ describe('pinship deploy (CLI)', () => {
     const no = await pinship(['deploy', empty, '--data', data])
     expect(no.code).toBe(2)
     expect(no.stderr).toMatch(/holds no files to pack.*pass --allow-empty/)
+    expect(no.stderr.match(/--allow-empty/g)).toHaveLength(1)
     const yes = await pinship(['deploy', empty, '--data', data, '--allow-empty', '--json'])
     expect(yes.code).toBe(0)
     expect(JSON.parse(yes.stdout).cid).toBe('bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354')

@@ -113,7 +113,7 @@ describe('deploy refuses bad input before packing', () => {
     await mkdir(empty, { recursive: true })
     const err = await deploy(empty, { services: [{ service: 'web3storage', endpoint: liarUrl, token: SECRET }] }).catch(e => e)
     expect(err.code).toBe('ERR_EMPTY_INPUT')
-    expect(err.message).toMatch(/holds no files to pack.*allow an empty folder/)
+    expect(err.message).toMatch(/holds no files to pack.*pass --allow-empty to pack an empty folder anyway/)
     // allowed: the empty directory is packed and sent (and the liar's CID is then caught)
     const r = await deploy(empty, { services: [{ service: 'web3storage', endpoint: liarUrl, token: SECRET }], allowEmpty: true, retry: { minDelayMs: 5 } })
     expect(r.cid).toBe('bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354')

@@ -90,6 +90,14 @@ describe('deploy checks each endpoint once before packing', () => {
     expect(events.map(e => e.type)).not.toContain('pinship:deploy:retry')
   })
 
+  it('fails at once on a port fetch refuses (the issue\'s --endpoint http://127.0.0.1:9), as a bad endpoint', async () => {
+    const { err, ms, events } = await attempt({ services: [{ service: 'web3storage', endpoint: 'http://127.0.0.1:9', token: TOKEN }] })
+    expect(err?.code).toBe('ERR_INVALID_ENDPOINT')
+    expect(err.message).toMatch(/web3storage at http:\/\/127\.0\.0\.1:9: port 9 is reserved for another protocol and fetch refuses to connect to it; check --endpoint/)
+    expect(ms).toBeLessThan(1_000)
+    expect(events.map(e => e.type)).not.toContain('pinship:pack:start')
+  })
+
   it('fails at once when the host name does not resolve', async () => {
     const { err, ms, events } = await attempt({ services: [{ service: 'kubo', endpoint: 'http://no-such-host.invalid:5001' }] })
     expect(err?.code).toBe('ERR_ENDPOINT_UNREACHABLE')

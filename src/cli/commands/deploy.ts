@@ -2,15 +2,16 @@ import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { deploy } from '../../core/deploy/index.js'
 import type { DeployResult, WaitFor } from '../../core/deploy/api.js'
-import { defineError, EmptyInputError, InvalidArgumentError, isPinshipError, PathNotFoundError } from '../../core/errors.js'
+import { defineError, InvalidArgumentError, PathNotFoundError } from '../../core/errors.js'
 import { urlsFor } from '../../core/gateway-urls.js'
 import { PROFILE_NAMES, type ProfileName } from '../../core/pack/api.js'
+import { excludeFilter } from '../../core/pack/exclude.js'
 import type { ProgressEvent } from '../../core/progress.js'
 import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/config.js'
 import type { ServiceConfig } from '../../core/services/api.js'
 import type { RunningServer } from '../../server/index.js'
 import { createProgressRenderer, formatBytes } from '../render.js'
-import { describePackEvent, parseByteSize } from './pack.js'
+import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize } from './pack.js'
 
 /** Deploy ran but `--require` was not met (a service failed, a CID mismatched, verification failed). */
 export const DeployFailedError = defineError('ERR_DEPLOY_FAILED')
@@ -60,9 +61,7 @@ export async function cliServices (opts: CliServiceOptions, start: { port?: numb
   }
 }
 
-export function collect (value: string, previous: string[] = []): string[] {
-  return [...previous, value]
-}
+export { collect }
 
 export function parseTimeout (text: string): number {
   const seconds = Number(text)
@@ -119,6 +118,7 @@ interface DeployCommandOptions extends CliServiceOptions {
   json?: boolean
   require: string
   allowEmpty?: boolean
+  exclude: string[]
   serve?: boolean
 }
 
@@ -177,6 +177,7 @@ export function register (program: Command): void {
     .option('--verify', 'fetch the root through the first gateway as a trustless CAR and check it')
     .option('--json', 'print one JSON object on stdout')
     .option('--require <all|any>', 'succeed when all services (or any one) succeeded', 'all')
+    .option('--exclude <glob>', EXCLUDE_HELP, collect, [] as string[])
     .option('--allow-empty', 'deploy an empty folder instead of refusing')
     .option('--serve', 'after deploying to the embedded service, keep serving it until Ctrl-C')
     .option('--data <dir>', `data folder of the embedded service (default ${DEFAULT_DATA_DIR})`)
@@ -189,6 +190,7 @@ export function register (program: Command): void {
       }
       const timeoutMs = parseTimeout(opts.timeout)
       const shardSize = opts.shardSize === undefined ? undefined : parseByteSize(opts.shardSize)
+      const ignore = excludeFilter(opts.exclude)
       const configs = resolveServiceConfigs(opts)
       if (!existsSync(path)) {
         throw new PathNotFoundError(`${path} does not exist: give the folder your build wrote (e.g. ./dist)`)
@@ -210,6 +212,7 @@ export function register (program: Command): void {
             services: resolved,
             ...(opts.profile !== undefined ? { profile: opts.profile as ProfileName } : {}),
             hidden: opts.hidden,
+            ...(ignore !== undefined ? { ignore } : {}),
             ...(opts.name !== undefined ? { name: opts.name } : {}),
             wait: opts.wait as WaitFor,
             timeoutMs,
@@ -221,11 +224,6 @@ export function register (program: Command): void {
             onProgress: renderer.onProgress,
             signal: abort.signal
           })
-        } catch (err) {
-          if (isPinshipError(err) && err.code === EmptyInputError.code) {
-            throw new EmptyInputError(`${err.message} To deploy an empty folder anyway, pass --allow-empty.`, { cause: err })
-          }
-          throw err
         } finally {
           renderer.stop()
           process.off('SIGINT', onSignal)

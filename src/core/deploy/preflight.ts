@@ -59,6 +59,7 @@ export async function preflight (config: ServiceConfig, options: PreflightOption
     await service.status(PREFLIGHT_CID, options.signal !== undefined ? { signal: options.signal } : {})
   } catch (err) {
     if (!(err instanceof PinshipError)) throw err
+    if (err.code === 'ERR_INVALID_ENDPOINT') throw err
     if (err.code === NotServiceApiError.code) {
       throw new NotServiceApiError(withAdvice(err.message, config), { cause: err, status: err.status })
     }

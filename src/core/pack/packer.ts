@@ -40,7 +40,7 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
   const stats = treeStats(root)
   if (stats.files === 0 && !opts.allowEmpty) {
     throw new EmptyInputError(`${path} holds no files to pack${opts.hidden ? '' : ' (hidden files were left out)'}. ` +
-      'Check the path (and any exclusions), or allow an empty folder.')
+      'Check the path (and any --exclude patterns), or pass --allow-empty to pack an empty folder anyway.')
   }
   if (opts.shardSize !== undefined) checkShardSize(opts.shardSize, opts.profile, stats)
   emit(opts, 'pinship:pack:start', { path, files: stats.files, bytes: stats.bytes })

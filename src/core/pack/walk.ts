@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { excludeHint } from './exclude.js'
 import {
   AbortedError, PathNotFoundError, SymlinkCycleError, SymlinkOutsideError, UnreadablePathError,
   UnsupportedFileTypeError
@@ -103,7 +104,7 @@ async function walkDir (ctx: Context, realDir: string, relDir: string, ancestors
   try {
     dirents = readdirSync(realDir, { withFileTypes: true })
   } catch (err) {
-    throw fsError(err, display(ctx, relDir), 'a folder')
+    throw fsError(err, display(ctx, relDir), 'a folder', relDir)
   }
   const kept: WalkEntry[] = []
   for (const dirent of dirents) {
@@ -140,14 +141,14 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     try {
       st = statSync(target)
     } catch (err) {
-      throw fsError(err, display(ctx, relPath), 'a symlink target')
+      throw fsError(err, display(ctx, relPath), 'a symlink target', relPath)
     }
     if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
     const inside = relative(ctx.rootReal, target)
     // `..` or `../…` leaves the folder; a name inside it may still start with two dots (`..notes`)
     if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       throw new SymlinkOutsideError(`Symlink ${display(ctx, relPath)} points outside the folder being packed (to ${target}). ` +
-        'Remove it, exclude it, or replace it with a copy of what it points to.')
+        `Remove it, replace it with a copy of what it points to, or leave it out with ${excludeHint(relPath)}.`)
     }
     if (ctx.exclude.has(target)) return null
   } else if (dirent.isFile() || dirent.isDirectory()) {
@@ -156,13 +157,13 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     try {
       st = statSync(here)
     } catch (err) {
-      throw fsError(err, display(ctx, relPath), 'a file')
+      throw fsError(err, display(ctx, relPath), 'a file', relPath)
     }
   } else {
     try {
       st = lstatSync(here)
     } catch (err) {
-      throw fsError(err, display(ctx, relPath), 'an entry')
+      throw fsError(err, display(ctx, relPath), 'an entry', relPath)
     }
     if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
   }
@@ -171,12 +172,12 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
   if (st.isDirectory()) {
     if (ancestors.includes(target)) {
       throw new SymlinkCycleError(`Symlink ${display(ctx, relPath)} points to ${relative(ctx.rootReal, target) || 'the packed folder'}, ` +
-        'a folder that contains it, so the tree would never end. Remove the link or exclude it.')
+        `a folder that contains it, so the tree would never end. Remove the link or leave it out with ${excludeHint(relPath)}.`)
     }
     return { kind: 'dir', name, relPath, children: await walkDir(ctx, target, relPath, [...ancestors, target]) }
   }
   throw new UnsupportedFileTypeError(`${display(ctx, relPath)} is ${describeType(st)}, which cannot be packed. ` +
-    'Remove it from the folder or exclude it.')
+    `Remove it from the folder or leave it out with ${excludeHint(relPath)}.`)
 }
 
 function display (ctx: Context, relPath: string): string {
@@ -192,13 +193,14 @@ function describeType (st: Stats): string {
 }
 
 /** Turns an fs error into PathNotFoundError / UnreadablePathError naming the path. */
-export function fsError (err: unknown, path: string, what: string): Error {
+export function fsError (err: unknown, path: string, what: string, relPath?: string): Error {
   const code = (err as NodeJS.ErrnoException)?.code
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     return new PathNotFoundError(`${path} does not exist (${what}). Check the path and run again.`, { cause: err })
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new UnreadablePathError(`${path} cannot be read (permission denied). Fix its permissions or exclude it.`, { cause: err })
+    const leaveOut = relPath !== undefined && relPath !== '' ? excludeHint(relPath) : '--exclude'
+    return new UnreadablePathError(`${path} cannot be read (permission denied). Fix its permissions or leave it out with ${leaveOut}.`, { cause: err })
   }
   if (code === 'ELOOP') {
     return new SymlinkCycleError(`${path} is a symlink loop. Remove it or point it at a real file.`, { cause: err })
