@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { deploy } from '../../core/deploy/index.js'
 import type { DeployResult, WaitFor } from '../../core/deploy/api.js'
-import { defineError, InvalidArgumentError, PathNotFoundError } from '../../core/errors.js'
+import { defineError, InvalidArgumentError, isPinshipError, MissingTokenError, PathNotFoundError } from '../../core/errors.js'
 import { urlsFor } from '../../core/gateway-urls.js'
 import { PROFILE_NAMES, type ProfileName } from '../../core/pack/api.js'
 import { excludeFilter } from '../../core/pack/exclude.js'
@@ -11,10 +11,13 @@ import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/co
 import type { ServiceConfig } from '../../core/services/api.js'
 import type { RunningServer } from '../../server/index.js'
 import { createProgressRenderer, formatBytes } from '../render.js'
+import { findRunning, recordRunning, type RunningService } from '../running.js'
 import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize } from './pack.js'
 
 /** Deploy ran but `--require` was not met (a service failed, a CID mismatched, verification failed). */
 export const DeployFailedError = defineError('ERR_DEPLOY_FAILED')
+/** The data dir is locked by a service that left no record of its URL (see running.ts). */
+export const DataDirBusyError = defineError('ERR_DATA_DIR_BUSY')
 
 /** Where the CLI keeps the embedded service's data when no service is configured (like `.git`). */
 export const DEFAULT_DATA_DIR = '.pinship'
@@ -30,35 +33,61 @@ export interface CliServices {
   configs: ServiceConfig[]
   /** The in-process embedded service, when one was started (the caller closes it). */
   server?: RunningServer
+  /** The embedded service another process already runs on the data dir, when that is what `local` means. */
+  running?: RunningService
+}
+
+/** The URL and token `local` (and a `psa` without an endpoint) use for an embedded service. */
+function useEmbedded (configs: ServiceConfig[], url: string, token: string | undefined): ServiceConfig[] {
+  return configs.map(c => {
+    if (c.service === 'local' && c.endpoint === undefined) return { ...c, endpoint: url, ...(token !== undefined ? { token } : {}) }
+    const psaToken = c.token ?? token
+    if (c.service === 'psa' && c.endpoint === undefined) return { ...c, endpoint: url, ...(psaToken !== undefined ? { token: psaToken } : {}) }
+    return c
+  })
 }
 
 /**
- * Turn flags + env into service configs. `local` without an endpoint means "the embedded service, in-process":
- * it is started on `--data` and handed its own URL and token; a `psa` without an endpoint then uses it too.
+ * Turn flags + env into service configs. `local` without an endpoint means "the embedded service on --data": the
+ * one another process already runs there (`pinship serve`, a `deploy --serve`), or else one started in-process
+ * and handed its own URL and token; a `psa` without an endpoint then uses it too.
  */
 export async function cliServices (opts: CliServiceOptions, start: { port?: number, startServer?: boolean } = {}): Promise<CliServices> {
   const configs = resolveServiceConfigs(opts)
   const needsEmbedded = configs.some(c => c.service === 'local' && c.endpoint === undefined)
-  if (!needsEmbedded || start.startServer === false) return { configs }
-  const { startServer } = await import('../../server/index.js')
+  if (!needsEmbedded) return { configs }
   const dataDir = opts.data ?? DEFAULT_DATA_DIR
+  const running = findRunning(dataDir)
+  if (running !== undefined) {
+    // A --token flag wins; otherwise the data dir's own token (PINSHIP_TOKEN may well be another service's).
+    const token = opts.token ?? running.token
+    if (token === undefined) {
+      throw new MissingTokenError(`the pinship serve running on ${running.dataDir} (pid ${running.pid}, ${running.url}) has no token file: pass the token it was started with (--token)`)
+    }
+    return { running, configs: useEmbedded(configs, running.url, token) }
+  }
+  if (start.startServer === false) return { configs }
+  const { startServer } = await import('../../server/index.js')
   let server: RunningServer
   try {
-    server = await startServer({ port: start.port ?? DEFAULT_EMBEDDED_PORT, dataDir })
+    try {
+      server = await startServer({ port: start.port ?? DEFAULT_EMBEDDED_PORT, dataDir })
+    } catch (err) {
+      // The usual port is taken (another service, a parallel run): any free port serves this run.
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+      server = await startServer({ port: 0, dataDir })
+    }
   } catch (err) {
-    // The usual port is taken (another service, a parallel run): any free port serves this run.
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
-    server = await startServer({ port: 0, dataDir })
+    if (isPinshipError(err) && err.code === 'ERR_DATA_DIR_BUSY') {
+      throw new DataDirBusyError(`${err.message} To deploy to that service, pass --service local --endpoint <its URL> --token <its token>.`, { cause: err })
+    }
+    throw err
   }
-  const token = server.tokens[0]
-  return {
-    server,
-    configs: configs.map(c => {
-      if (c.service === 'local' && c.endpoint === undefined) return { ...c, endpoint: server.url, token }
-      if (c.service === 'psa' && c.endpoint === undefined) return { ...c, endpoint: server.url, token: c.token ?? token }
-      return c
-    })
-  }
+  // A second deploy (or status) on this data dir while this one runs talks to this service.
+  const forget = recordRunning(server.dataDir, server.url)
+  const started = server
+  const close = async (): Promise<void> => { forget(); await started.close() }
+  return { server: { ...server, close }, configs: useEmbedded(configs, server.url, server.tokens[0]) }
 }
 
 export { collect }
@@ -199,7 +228,10 @@ export function register (program: Command): void {
         throw new InvalidArgumentError('--serve keeps the embedded service running; it needs --service local without --endpoint')
       }
 
-      const { server, configs: resolved } = await cliServices(opts)
+      const { server, running, configs: resolved } = await cliServices(opts)
+      if (running !== undefined) {
+        process.stderr.write(`pinship: using the pinship serve already running on ${running.dataDir} (pid ${running.pid}) at ${running.url}\n`)
+      }
       const renderer = createProgressRenderer({ describe: describeDeployEvent, mode: process.stderr.isTTY ? 'bar' : 'lines' })
       const abort = new AbortController()
       const onSignal = (): void => abort.abort(new Error('interrupted'))
@@ -236,6 +268,8 @@ export function register (program: Command): void {
           await waitForInterrupt()
         } else if (server !== undefined) {
           process.stderr.write(`pinship: stored in ${server.dataDir}; the URLs work while \`pinship serve\` runs there (or deploy with --serve)\n`)
+        } else if (running !== undefined) {
+          process.stderr.write(`pinship: the URLs work while the pinship serve on ${running.dataDir} (pid ${running.pid}) runs\n`)
         }
       } finally {
         await server?.close()

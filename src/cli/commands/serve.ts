@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError } from '../../core/errors.js'
 import type { ProgressEvent } from '../../core/progress.js'
+import { recordRunning } from '../running.js'
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer, type RateLimit } from '../../server/index.js'
 
 interface ServeFlags {
@@ -73,6 +74,8 @@ export function register (program: Command): void {
           pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
           onProgress: e => render(e, flags.json === true)
         })
+        // a `pinship deploy` (or status, ls) on this data dir finds this service instead of failing on its lock
+        const forget = recordRunning(server.dataDir, server.url)
         if (flags.json === true) {
           process.stdout.write(JSON.stringify({ url: server.url, tokens: server.tokens }) + '\n')
         } else {
@@ -83,6 +86,7 @@ export function register (program: Command): void {
           process.stdout.write('Press Ctrl+C to stop.\n')
         }
         await stop
+        forget()
         await server.close()
       } finally {
         process.off('SIGINT', onSignal)
