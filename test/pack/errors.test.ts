@@ -196,8 +196,9 @@ describe('files that change while being packed', () => {
     const err = await failure(root, {
       onShard: () => {},
       onProgress: e => {
-        const d = e.detail as { bytes?: number, totalBytes?: number }
-        if (e.type === 'pinship:pack:bytes' && !rewritten && d.bytes === (d.totalBytes as number) / 2) {
+        const d = e.detail as { bytes?: number, totalBytes?: number, pass?: number }
+        // the end of the first pass (root computed), before the second reads anything
+        if (e.type === 'pinship:pack:bytes' && !rewritten && d.pass === 1 && d.bytes === d.totalBytes) {
           rewritten = true
           writeFileSync(join(root, 'b.txt'), 'BBBB')
         }

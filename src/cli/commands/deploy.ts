@@ -10,7 +10,7 @@ import type { ProgressEvent } from '../../core/progress.js'
 import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/config.js'
 import type { ServiceConfig } from '../../core/services/api.js'
 import type { RunningServer } from '../../server/index.js'
-import { createProgressRenderer, formatBytes } from '../render.js'
+import { createProgressRenderer, formatBytes, plural } from '../render.js'
 import { findRunning, recordRunning, type RunningService } from '../running.js'
 import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize } from './pack.js'
 
@@ -129,7 +129,7 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
       // the reason is printed once, at the end (the error line); here only that it happened
       return d.error !== null ? `${d.service}: failed (${d.error.code})` : `${d.service}: ${d.status}`
     case 'pinship:deploy:verify':
-      return d.ok === true ? `verified through ${d.gateway}: ${d.blocks} blocks (${formatBytes(d.bytes)}) all present and correct` : `verification through ${d.gateway} failed: ${d.error?.message}`
+      return d.ok === true ? `verified through ${d.gateway}: ${plural(d.blocks, 'block')} (${formatBytes(d.bytes)}) all present and correct` : `verification through ${d.gateway} failed: ${d.error?.message}`
     default:
       return describePackEvent(event)
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { InvalidShardSizeError } from '../../core/errors.js'
 import { DEFAULT_PROFILE, PROFILE_NAMES, excludeFilter, pack, type PackResult, type ProfileName } from '../../core/pack/index.js'
 import type { ProgressEvent } from '../../core/progress.js'
-import { createProgressRenderer, formatBytes } from '../render.js'
+import { createProgressRenderer, formatBytes, plural } from '../render.js'
 
 interface PackCommandOptions {
   profile: string
@@ -43,9 +43,9 @@ export function describePackEvent (event: ProgressEvent): string | null | undefi
   const detail = event.detail as Record<string, unknown>
   switch (event.type) {
     case 'pinship:pack:start':
-      return `packing ${String(detail.files)} files (${formatBytes(Number(detail.bytes))})`
+      return `packing ${plural(Number(detail.files), 'file')} (${formatBytes(Number(detail.bytes))})`
     case 'pinship:pack:shard':
-      return `shard ${Number(detail.index) + 1}: ${formatBytes(Number(detail.bytes))}, ${String(detail.blocks)} blocks` +
+      return `shard ${Number(detail.index) + 1}: ${formatBytes(Number(detail.bytes))}, ${plural(Number(detail.blocks), 'block')}` +
         (typeof detail.path === 'string' ? ` → ${detail.path}` : '')
     case 'pinship:pack:done':
       return null
@@ -59,7 +59,7 @@ export function formatPackSummary (result: PackResult): string {
   lines.push(`  profile  ${result.profile}`)
   lines.push(`  files    ${result.files} (${formatBytes(result.bytes)})`)
   const count = result.shards.length
-  lines.push(`  car      ${formatBytes(result.carBytes)} in ${count} ${count === 1 ? 'shard' : 'shards'}, ${result.blocks} blocks`)
+  lines.push(`  car      ${formatBytes(result.carBytes)} in ${plural(count, 'shard')}, ${plural(result.blocks, 'block')}`)
   for (const shard of result.shards) {
     lines.push(`  ${shard.path === null ? 'car cid' : 'wrote  '}  ${shard.path === null ? '' : `${shard.path}  `}${shard.carCid} (${formatBytes(shard.bytes)})`)
   }

@@ -4,7 +4,7 @@
  * through a gateway → per-service results. Every request goes through the one retry policy; every CID a service
  * reports is checked against the local root.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError } from '../errors.js'
@@ -63,9 +63,10 @@ function shardsToSend (shards: PackResult['shards'], accepted: ReadonlySet<numbe
 class Deployment {
   private readonly states: TargetState[]
   private clockStart: number | undefined
-  /** Bytes sent per upload (service + shard), for the overall upload progress. */
+  /** Bytes sent per upload (service + shard; a re-send starts its shard's count again), for the overall progress. */
   private readonly sent = new Map<string, number>()
-  private scheduledBytes = 0
+  /** Everything the uploads will send, once known (from the packer's plan, or the packed result). */
+  private uploadTotal: number | undefined
   /** Known once packing ends; shard events carry it from then on. */
   private shardCount = 0
   private lastBytesEmit = 0
@@ -119,11 +120,19 @@ class Deployment {
 
   private progress (key: string, sent: number, force: boolean): void {
     this.sent.set(key, sent)
+    if (this.uploadTotal === undefined) return
     let total = 0
     for (const n of this.sent.values()) total += n
     if (!force && total - this.lastBytesEmit < PROGRESS_STEP_BYTES) return
     this.lastBytesEmit = total
-    emit(this.options, 'pinship:deploy:bytes', { bytes: total, totalBytes: Math.max(this.scheduledBytes, total) })
+    emit(this.options, 'pinship:deploy:bytes', { bytes: total, totalBytes: this.uploadTotal })
+  }
+
+  /** The one total for the upload phase: every shard once per shard-taking service, the whole CAR once per other. */
+  private planUploads (shardedBytes: number, wholeBytes: number): void {
+    const live = this.states.filter(s => s.error === null && s.target.service.uploads)
+    const sharded = live.filter(s => s.target.service.acceptsShards).length
+    this.uploadTotal = sharded * shardedBytes + (live.length - sharded) * wholeBytes
   }
 
   private fail (s: TargetState, err: unknown): void {
@@ -139,8 +148,7 @@ class Deployment {
     const service = s.target.service
     const uploadCar = service.uploadCar?.bind(service)
     if (uploadCar === undefined) return
-    const key = `${service.slug}#${shard.index}#${shard.count}`
-    this.scheduledBytes += shard.bytes
+    const key = `${service.slug}#${shard.index}`
     const receipt: UploadReceipt = await withRetry(async attempt => {
       emit(this.options, 'pinship:deploy:shard-start', { service: service.slug, shard: shard.index, shards: shard.count || this.shardCount, bytes: shard.bytes, attempt })
       this.progress(key, 0, false)
@@ -218,6 +226,8 @@ class Deployment {
           output: sharded ? join(tmp, 'shards') : wholePath,
           ...(sharded ? { shardSize: plan.shardSize } : {}),
           ...(onShard !== undefined ? { onShard } : {}),
+          // with shards, packing makes two passes and knows the exact CAR bytes before the first upload
+          onPlan: plan => this.planUploads(plan.carBytes, plan.wholeCarBytes),
           ...(this.options.onProgress !== undefined ? { onProgress: this.options.onProgress } : {}),
           ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
         })
@@ -228,6 +238,7 @@ class Deployment {
       }
       const root = packed.cid
       this.shardCount = packed.shards.length
+      if (this.uploadTotal === undefined) this.planUploads(packed.carBytes, packed.carBytes)
       if (headerRoot !== undefined && headerRoot !== root) {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
       }
@@ -330,7 +341,8 @@ class Deployment {
   }
 
   private async uploadWhole (s: TargetState, root: string, path: string, packed: PackResult): Promise<void> {
-    const bytes = packed.carBytes
+    // Joined from shards, the one CAR has one header instead of one per shard: its size is the file's, not carBytes.
+    const bytes = (await stat(path)).size
     const service = s.target.service
     if (bytes > service.maxRequestBytes) {
       this.fail(s, new TooLargeError(`${service.slug} takes at most ${service.maxRequestBytes} bytes in one CAR and this one is ${bytes}; it does not accept shards. Deploy a smaller folder or use a service that takes shards (local, web3storage, nftstorage).`))

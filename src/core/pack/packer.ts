@@ -3,10 +3,10 @@ import { dirname, join, resolve } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { AbortedError, EmptyInputError, FileChangedError, InvalidArgumentError, InvalidShardSizeError } from '../errors.js'
 import { emit } from '../progress.js'
-import type { PackOptions, PackProgressEvent, PackResult, ShardInfo } from './api.js'
+import type { PackOptions, PackPhase, PackProgressEvent, PackResult, ShardInfo } from './api.js'
 import type { DagLink } from './block.js'
 import { encodeCarHeader, placeholderRoot } from './car-header.js'
-import { CarSink, clearOldOutput, sectionLength, type CarTarget } from './car-sink.js'
+import { CarSink, clearOldOutput, sectionLength, ShardPlanner, type CarTarget } from './car-sink.js'
 import { ChunkReader } from './chunk-reader.js'
 import { writeDirectory, type DirectoryChild } from './directory.js'
 import { FileDagBuilder, type BlockOut } from './file-dag.js'
@@ -47,17 +47,25 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
 
   const files = filesInOrder(root)
   const twoPass = target.kind === 'none' || opts.onShard !== undefined
-  const progress = new Progress(opts, stats, twoPass ? 2 : 1)
+  const passes = twoPass ? 2 : 1
+  const progress = new Progress(opts, stats, passes)
   const rootByteLength = rootCidLength(opts.profile)
 
   let knownRoot: CID | undefined
   const displayPath = (file: WalkFile): string => tree.kind === 'file' ? path : join(path, file.relPath)
   const run = async (out: BlockOut): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out)
   if (twoPass) {
-    knownRoot = (await run(nullOut)).cid
-    // the first pass is done: renderers see half way, whatever the throttle
+    progress.startPass(1, 'root CID')
+    const planner = new ShardPlanner(encodeCarHeader(placeholderRoot(rootByteLength)).byteLength, opts.shardSize)
+    knownRoot = (await run(block => {
+      planner.add(block.cid, block.bytes.byteLength)
+      return nullOut(block)
+    })).cid
+    // the first pass is done: renderers see it end, whatever the throttle
     progress.flush()
+    opts.onPlan?.({ cid: knownRoot.toString(), ...planner.plan() })
   }
+  progress.startPass(passes, 'CAR')
 
   const onShard = async (shard: ShardInfo & { index: number }): Promise<void> => {
     emit(opts, 'pinship:pack:shard', shard)
@@ -170,19 +178,31 @@ async function encode (
   }
 }
 
-/** Throttled `pinship:pack:bytes` events; with two passes the totals count both. */
+/** Throttled `pinship:pack:bytes` events, counted within each pass (one honest total per phase). */
 class Progress {
   readonly #opts: ResolvedPackOptions
   readonly #totalBytes: number
   readonly #totalFiles: number
+  readonly #passes: number
+  #pass = 1
+  #phase: PackPhase = 'CAR'
   #bytes = 0
   #files = 0
   #last = 0
 
   constructor (opts: ResolvedPackOptions, stats: TreeStats, passes: number) {
     this.#opts = opts
-    this.#totalBytes = stats.bytes * passes
-    this.#totalFiles = stats.files * passes
+    this.#totalBytes = stats.bytes
+    this.#totalFiles = stats.files
+    this.#passes = passes
+  }
+
+  startPass (pass: number, phase: PackPhase): void {
+    this.#pass = pass
+    this.#phase = phase
+    this.#bytes = 0
+    this.#files = 0
+    this.#last = 0
   }
 
   add (bytes: number, files: number): void {
@@ -202,7 +222,15 @@ class Progress {
   }
 
   #send (): void {
-    const detail: BytesDetail = { bytes: this.#bytes, totalBytes: this.#totalBytes, files: this.#files, totalFiles: this.#totalFiles }
+    const detail: BytesDetail = {
+      bytes: this.#bytes,
+      totalBytes: this.#totalBytes,
+      files: this.#files,
+      totalFiles: this.#totalFiles,
+      pass: this.#pass,
+      passes: this.#passes,
+      phase: this.#phase
+    }
     emit(this.#opts, 'pinship:pack:bytes', detail)
   }
 }
