@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { AbortedError, EmptyInputError, FileChangedError, InvalidArgumentError, InvalidShardSizeError } from '../errors.js'
@@ -33,7 +33,28 @@ type BytesDetail = Extract<PackProgressEvent, { type: 'pinship:pack:bytes' }>['d
  */
 export async function pack (path: string, options: PackOptions = {}): Promise<PackResult> {
   const opts = resolvePackOptions(path, options)
-  const target = await prepareTarget(path, opts)
+  const { target, created } = await prepareTarget(path, opts)
+  try {
+    return await packInto(path, opts, target)
+  } catch (err) {
+    // a failed pack leaves no output folder it made (the sink already removed its files)
+    if (created !== undefined) await removeEmptyFolders(target.kind === 'dir' ? target.path : dirname((target as { path: string }).path), created)
+    throw err
+  }
+}
+
+/** rmdir from `from` up to `upTo` (inclusive) while the folders are empty. */
+async function removeEmptyFolders (from: string, upTo: string): Promise<void> {
+  let dir = resolve(from)
+  const stop = resolve(upTo)
+  for (;;) {
+    try { await rmdir(dir) } catch { return }
+    if (dir === stop || dirname(dir) === dir) return
+    dir = dirname(dir)
+  }
+}
+
+async function packInto (path: string, opts: ResolvedPackOptions, target: CarTarget): Promise<PackResult> {
   const exclude = target.kind === 'none' ? [] : [target.path]
   const tree = await walk(path, { hidden: opts.hidden, ignore: opts.ignore, exclude, signal: opts.signal })
   const root = shapeRoot(tree, opts.profile, opts.wrap)
@@ -109,9 +130,12 @@ const nullOut: BlockOut = block => {
   return undefined
 }
 
-/** Where the CAR goes; refuses an output that is the wrong kind of thing before any work is done. */
-async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise<CarTarget> {
-  if (opts.output === undefined) return { kind: 'none' }
+/**
+ * Where the CAR goes; refuses an output that is the wrong kind of thing before any work is done. `created` is the
+ * first folder made for it, if any, so a failure can take it away again.
+ */
+async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise<{ target: CarTarget, created?: string }> {
+  if (opts.output === undefined) return { target: { kind: 'none' } }
   const path = resolve(opts.output)
   if (path === resolve(input)) {
     throw new InvalidArgumentError(`Output ${opts.output} is the path being packed. Write the CAR somewhere else.`)
@@ -121,14 +145,14 @@ async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise
     if (existing?.isDirectory() === true) {
       throw new InvalidArgumentError(`Output ${opts.output} is a folder. Give a file path for the CAR, or add a shard size to write shards into that folder.`)
     }
-    await mkdir(dirname(path), { recursive: true }).catch(err => { throw outputError(err, dirname(path)) })
-    return { kind: 'file', path }
+    const created = await mkdir(dirname(path), { recursive: true }).catch(err => { throw outputError(err, dirname(path)) })
+    return { target: { kind: 'file', path }, ...(created !== undefined ? { created } : {}) }
   }
   if (existing !== null && !existing.isDirectory()) {
     throw new InvalidArgumentError(`Output ${opts.output} is a file, but sharded output goes into a folder (shard-0001.car, …). Give a folder path.`)
   }
-  await mkdir(path, { recursive: true }).catch(err => { throw outputError(err, path) })
-  return { kind: 'dir', path }
+  const created = await mkdir(path, { recursive: true }).catch(err => { throw outputError(err, path) })
+  return { target: { kind: 'dir', path }, ...(created !== undefined ? { created } : {}) }
 }
 
 /** The smallest shard that holds the largest leaf this input will produce, plus the header. */
