@@ -88,6 +88,9 @@ describe('exit codes', () => {
       await mkdir(join(scratch.path, 'dangling'), { recursive: true })
       await writeFile(join(scratch.path, 'dangling', 'a.txt'), 'a')
       await symlink(join(scratch.path, 'nowhere'), join(scratch.path, 'dangling', 'gone'))
+      await mkdir(join(scratch.path, 'latin1'), { recursive: true })
+      await writeFile(join(scratch.path, 'latin1', 'a.txt'), 'a')
+      await writeFile(Buffer.concat([Buffer.from(join(scratch.path, 'latin1', 'caf')), Buffer.from([0xe9])]), 'latin-1 name')
     })
 
     it.each([
@@ -98,6 +101,7 @@ describe('exit codes', () => {
       ['a symlink cycle', ['pack', 'cycle'], /cycle/],
       ['a FIFO', ['pack', 'fifo'], /pipe.*(FIFO|named pipe)/i],
       ['a dangling symlink (unreadable)', ['pack', 'dangling'], /gone/],
+      ['a file name that is not UTF-8', ['pack', 'latin1'], /caf\\xe9: the name is not valid UTF-8/],
       ['a CID that is not a CID', ['status', 'nope'], /"nope" is not a valid CID/]
     ])('%s', async (_, args, message) => {
       const r = await pinship(...args)

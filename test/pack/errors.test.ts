@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PinshipError } from '../../src/core/errors.js'
-import { pack, type PackOptions } from '../../src/core/pack/index.js'
+import { excludeFilter, pack, type PackOptions } from '../../src/core/pack/index.js'
 import { KiB, MiB, makeTemp, removeTemp, writeTree } from '../helpers/corpus.js'
 
 let dir: string
@@ -135,6 +135,20 @@ describe('inputs the packer refuses', () => {
     } finally {
       await new Promise(resolve => server.close(resolve))
     }
+  })
+
+  test('a file name that is not valid UTF-8 is named as such, with its bytes, not as missing', async () => {
+    const root = join(dir, 'latin1')
+    await writeTree(root, { 'a.txt': 'a', docs: { 'b.txt': 'b' } })
+    // "café.txt" in Latin-1: é is the lone byte 0xE9
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'docs') + '/caf'), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name')
+    const err = await failure(root)
+    expect(err.code).toBe('ERR_INVALID_FILE_NAME')
+    expect(err.message).toBe(`${join(root, 'docs', 'caf\\xe9.txt')}: the name is not valid UTF-8 (0xE9 at byte 3), and UnixFS names are UTF-8. ` +
+      "Rename it to UTF-8 (e.g. convmv -f latin1 -t utf8), or leave it out with --exclude 'docs/caf?.txt'.")
+    // following the advice works, with the Action's glob semantics
+    const packed = await pack(root, { ignore: excludeFilter(['docs/caf?.txt']) })
+    expect(packed.files).toBe(2)
   })
 
   test('a FIFO inside the folder', async () => {
