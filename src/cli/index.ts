@@ -24,7 +24,11 @@ export async function buildProgram (command?: string): Promise<Command> {
     .description('Deploy build folders to IPFS: pack to CAR, upload, verify the CID, wait for pins.')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: s => process.stderr.write(s) })
+    .configureOutput({
+      writeErr: s => process.stderr.write(s),
+      // commander's own errors (unknown option, missing argument) read like ours: "pinship: …"
+      outputError: (s, write) => write(`pinship: ${s.replace(/^error: /, '')}`)
+    })
     .showSuggestionAfterError()
   const loaders = command !== undefined && command in LOADERS ? [LOADERS[command]] : Object.values(LOADERS)
   const modules = new Set(await Promise.all(loaders.map(async load => await load())))

@@ -94,8 +94,8 @@ describe('exit codes', () => {
     })
 
     it.each([
-      ['an unknown option', ['pack', '.', '--frobnicate'], /unknown option '--frobnicate'/],
-      ['a missing argument', ['pack'], /missing required argument 'path'/],
+      ['an unknown option', ['pack', '.', '--frobnicate'], /^pinship: unknown option '--frobnicate'/],
+      ['a missing argument', ['pack'], /^pinship: missing required argument 'path'/],
       ['a path that does not exist', ['pack', 'no-such-dir'], /no-such-dir does not exist/],
       ['a symlink pointing outside the folder', ['pack', 'outside'], /host.*points outside the folder/],
       ['a symlink cycle', ['pack', 'cycle'], /cycle/],

@@ -87,6 +87,10 @@ describe('pinship deploy (CLI)', () => {
     expect(text.code).toBe(1)
     expect(text.stdout).not.toMatch(/http/)
     expect(text.stdout).toMatch(/^\s+web3storage\s+FAILED \(ERR_AUTH\)$/m)
+    // the failure is told once: the table and the progress line carry its code, the last line its reason
+    expect((text.stdout + text.stderr).match(/rejected the token/g)).toHaveLength(1)
+    expect(text.stderr).toMatch(/^pinship: web3storage: failed \(ERR_AUTH\)$/m)
+    expect(text.stderr.trim().split('\n').at(-1)).toMatch(/^pinship: deploy of \S+ did not meet --require all: web3storage: .*rejected the token/)
     expect(bad.stderr).toMatch(/pinship: deploy of \S+ did not meet --require all: web3storage: .*rejected the token/)
     expect(bad.stdout + bad.stderr).not.toContain('flag-token-wins-0000')
     expect(bad.stdout + bad.stderr).not.toContain(TOKEN)
