@@ -90,7 +90,6 @@ export async function cliServices (opts: CliServiceOptions, start: { port?: numb
   return { server: { ...server, close }, configs: useEmbedded(configs, server.url, server.tokens[0]) }
 }
 
-export { collect }
 
 export function parseTimeout (text: string): number {
   const seconds = Number(text)
