@@ -125,6 +125,16 @@ describe('deploy and status on a data dir a running pinship serve holds', () => 
     expect(JSON.parse(d.stdout).results[0].endpoint).not.toBe('http://127.0.0.1:1')
   }, 60_000)
 
+  it('a data dir locked by a live process that left no URL: says how to reach that service instead', async () => {
+    const data = join(scratch.path, 'locked')
+    await (await import('node:fs/promises')).mkdir(data)
+    // this test process is alive and is not the CLI: its pid in the lock is "another server"
+    await writeFile(join(data, 'lock'), String(process.pid))
+    const d = await launch(['deploy', site, '--data', data], scratch.path).done
+    expect(d.code).toBe(1)
+    expect(d.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^pinship: Data dir .*locked is in use by another pinship serve \\(pid ${process.pid}\\)\\. .* To deploy to that service, pass --service local --endpoint <its URL> --token <its token>\\.$`))
+  }, 60_000)
+
   it('a service started with its own --token needs that token', async () => {
     const data = join(scratch.path, 'own-token')
     const serve = launch(['serve', '--port', '0', '--data', data, '--token', 'own-token-0123456789', '--json'], scratch.path)
