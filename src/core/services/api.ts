@@ -32,6 +32,29 @@ export interface ListedPin {
   pin: PinState | null
 }
 
+/** One pin request of a Pinning Service API, as the service describes it (GET /pins/{requestid}). */
+export interface PinRequest {
+  requestId: string
+  cid: string
+  /** null when the service sent a state outside the spec. */
+  pin: PinState | null
+  rawStatus?: string
+  created?: string
+  name?: string
+  origins: string[]
+  meta: Record<string, string>
+  /** Multiaddrs of the service's own peers that will hold the content. */
+  delegates: string[]
+}
+
+/** What a pin request asks for besides the CID. */
+export interface PinFields {
+  name?: string
+  /** Multiaddrs of peers that already hold the content. */
+  origins?: string[]
+  meta?: Record<string, string>
+}
+
 export interface ServiceConfig {
   /** Registry slug: local, web3storage, nftstorage, psa, pinata, kubo, cluster, filebase. */
   service: string
@@ -80,7 +103,13 @@ export interface PinningService {
   /** Whether status() reports Filecoin deals (so `--wait deal` can be met). @default false */
   readonly reportsDeals?: boolean
   uploadCar?(root: string, shard: ShardUpload, options?: RequestOptions & { name?: string }): Promise<UploadReceipt>
-  pin?(cid: string, options?: RequestOptions & { name?: string, origins?: string[], meta?: Record<string, string> }): Promise<UploadReceipt>
+  pin?(cid: string, options?: RequestOptions & PinFields): Promise<UploadReceipt>
+  /** One pin request by its id; null when the service no longer has it (deleted or replaced). */
+  getPin?(requestId: string, options?: RequestOptions): Promise<PinRequest | null>
+  /** PSA replace (POST /pins/{requestid}): a new request (new id) takes the old one's place. */
+  replacePin?(requestId: string, cid: string, options?: RequestOptions & PinFields): Promise<UploadReceipt>
+  /** Remove one pin request; false when it was already gone. */
+  removePin?(requestId: string, options?: RequestOptions): Promise<boolean>
   unpin?(cid: string, options?: RequestOptions): Promise<void>
   status(cid: string, options?: RequestOptions & { requestId?: string }): Promise<ServiceStatus>
   list?(options?: RequestOptions & { limit?: number }): Promise<ListedPin[]>
