@@ -1,0 +1,122 @@
+/**
+ * The plugin process: a gRPC server with AutoMTLS on a unix socket, the tfplugin6 Provider service, go-plugin's
+ * controller (Shutdown), stdio stream and health service, then the handshake line on stdout. The process exits on
+ * Shutdown, when Terraform (our parent) goes away, or on SIGTERM; SIGINT is Terraform's to handle (it sends
+ * StopProvider instead).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as grpc from '@grpc/grpc-js'
+import type { Logger, ProviderType } from '../framework/types.js'
+import { loadServices } from './definitions.js'
+import { createHandlers } from './handlers.js'
+import { handshakeLine, readPluginEnv } from './handshake.js'
+import { createLogger } from './log.js'
+import { createServerCertificate } from './tls.js'
+
+export interface ServeOptions {
+  env?: NodeJS.ProcessEnv
+  log?: Logger
+  /** Write the handshake line (default: stdout). */
+  announce?: (line: string) => void
+  /** Called instead of process.exit (tests). */
+  exit?: (code: number) => void
+  /** How often to check that Terraform is still our parent. @default 500 */
+  parentPollMs?: number
+}
+
+export interface RunningPlugin {
+  address: string
+  line: string
+  close: () => void
+}
+
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+function unary (fn: (req: any) => Promise<any>): grpc.handleUnaryCall<any, any> {
+  return (call, callback) => {
+    fn(call.request).then(res => { callback(null, res) }, (err: unknown) => {
+      // handlers answer with diagnostics; reaching here is a bug, still not a hang
+      callback({ code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) } as grpc.ServiceError)
+    })
+  }
+}
+
+export async function serve<Client> (provider: ProviderType<Client>, options: ServeOptions = {}): Promise<RunningPlugin> {
+  const env = readPluginEnv(options.env ?? process.env)
+  const log = options.log ?? createLogger()
+  const exit = options.exit ?? ((code: number) => process.exit(code))
+  const services = loadServices()
+  const handlers = createHandlers(provider, { log })
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES })
+  const impl: grpc.UntypedServiceImplementation = {}
+  for (const name of Object.keys(services.provider)) {
+    const h = (handlers as Record<string, (req: any) => Promise<any>>)[name]
+    if (h !== undefined) impl[name] = unary(h)
+  }
+  server.addService(services.provider, impl)
+
+  const dir = mkdtempSync(join(tmpdir(), 'pinship-tf-'))
+  const socket = join(dir, 'plugin.sock')
+  const openStreams = new Set<grpc.ServerWritableStream<any, any>>()
+  let closed = false
+  const close = (): void => {
+    if (closed) return
+    closed = true
+    for (const s of openStreams) s.end()
+    server.forceShutdown()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const shutdown = (code: number): void => {
+    close()
+    exit(code)
+  }
+
+  server.addService(services.controller, {
+    Shutdown: (_call: unknown, callback: grpc.sendUnaryData<object>) => {
+      log.debug('Shutdown requested by Terraform')
+      callback(null, {})
+      setImmediate(() => { shutdown(0) })
+    }
+  })
+  server.addService(services.stdio, {
+    // We write nothing to stdout/stderr that Terraform should relay (logs go to stderr as hclog); keep the stream
+    // open until shutdown so go-plugin does not log a broken stream.
+    StreamStdio: (call: grpc.ServerWritableStream<any, any>) => {
+      openStreams.add(call)
+      call.on('cancelled', () => openStreams.delete(call))
+    }
+  })
+  server.addService(services.health, {
+    Check: (_call: unknown, callback: grpc.sendUnaryData<object>) => { callback(null, { status: 'SERVING' }) }
+  })
+
+  const cert = env.tls ? await createServerCertificate() : null
+  const credentials = cert === null
+    ? grpc.ServerCredentials.createInsecure()
+    : grpc.ServerCredentials.createSsl(
+      env.clientCertPem !== undefined ? Buffer.from(env.clientCertPem) : null,
+      [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }],
+      env.clientCertPem !== undefined
+    )
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(`unix://${socket}`, credentials, err => { err === null ? resolve() : reject(err) })
+  })
+
+  const parent = process.ppid
+  const timer = setInterval(() => {
+    // Terraform killed (or crashed): we were re-parented. Nobody will call Shutdown.
+    if (process.ppid !== parent) {
+      log.warn('Terraform went away; exiting')
+      shutdown(1)
+    }
+  }, options.parentPollMs ?? 500)
+  timer.unref()
+
+  const line = handshakeLine('unix', socket, cert?.der ?? null)
+  ;(options.announce ?? ((l: string) => { process.stdout.write(l) }))(line)
+  log.debug('plugin started', { address: socket })
+  return { address: socket, line, close: () => { clearInterval(timer); close() } }
+}

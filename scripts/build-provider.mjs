@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * npm run build:provider — bundle the Terraform provider into one JavaScript file and lay out a Terraform
+ * filesystem mirror:
+ *   provider/build/mirror/registry.terraform.io/pinship/pinship/<version>/linux_amd64/terraform-provider-pinship_v<version>
+ * The executable needs only `node` (>= 20) on the PATH. Optionally (--sea) also a standalone executable (Node's
+ * single executable application) in provider/build/sea/.
+ *
+ * The bundle is CommonJS wrapped in a loader that runs under either module system: Terraform copies or links the
+ * executable into the user's `.terraform/`, and a package.json with "type": "module" above it would otherwise make
+ * Node read a CommonJS file as ESM.
+ */
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'rolldown'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const args = process.argv.slice(2)
+const entry = resolve(root, args.find(a => !a.startsWith('--')) ?? 'provider/src/main.ts')
+const outDir = resolve(root, valueOf('--out') ?? 'provider/build')
+const version = valueOf('--version') ?? pkg.version
+
+function valueOf (flag) {
+  const i = args.indexOf(flag)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+const protoDir = join(root, 'provider/proto')
+const protos = Object.fromEntries(['tfplugin6.proto', 'go-plugin.proto', 'health.proto'].map(n => [n, readFileSync(join(protoDir, n), 'utf8')]))
+
+rmSync(outDir, { recursive: true, force: true })
+mkdirSync(outDir, { recursive: true })
+
+const result = await build({
+  input: entry,
+  platform: 'node',
+  logLevel: 'warn',
+  transform: {
+    define: {
+      __PINSHIP_PROTOS__: JSON.stringify(protos),
+      __PINSHIP_VERSION__: JSON.stringify(version)
+    }
+  },
+  output: { format: 'cjs', minify: true, codeSplitting: false, comments: { legal: false } },
+  write: false
+})
+const chunk = result.output.find(o => o.type === 'chunk')
+if (chunk === undefined) throw new Error('rolldown produced no chunk')
+const bundle = chunk.code
+writeFileSync(join(outDir, 'pinship-provider.cjs'), bundle)
+
+// One file: a loader that compiles the CommonJS bundle with public APIs only (works in ESM and CJS scopes).
+const loader = `#!/usr/bin/env node
+// terraform-provider-pinship ${version}: a Terraform provider. Terraform starts it; see pinship's README.
+import('node:module').then(function (M) {
+  var vm = M.createRequire(process.argv[1])('node:vm');
+  var file = process.argv[1];
+  var mod = { exports: {} };
+  var fn = vm.compileFunction(SOURCE, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+  fn(mod.exports, M.createRequire(file), mod, file, require_dirname(file));
+  function require_dirname (f) { return f.slice(0, Math.max(f.lastIndexOf('/'), 0)) || '/'; }
+});
+var SOURCE = ${JSON.stringify(bundle)};
+`
+const platformDir = join(outDir, 'mirror/registry.terraform.io/pinship/pinship', version, 'linux_amd64')
+mkdirSync(platformDir, { recursive: true })
+const exe = join(platformDir, `terraform-provider-pinship_v${version}`)
+writeFileSync(exe, loader)
+chmodSync(exe, 0o755)
+console.log(`provider ${version}: ${exe} (${(loader.length / 1024 / 1024).toFixed(1)} MiB)`)
