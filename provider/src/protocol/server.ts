@@ -70,15 +70,17 @@ export async function serve<Client> (provider: ProviderType<Client>, options: Se
     rmSync(dir, { recursive: true, force: true })
   }
   const shutdown = (code: number): void => {
-    close()
-    exit(code)
+    // Let the Shutdown answer reach Terraform, then stop; never wait more than a moment.
+    for (const s of openStreams) s.end()
+    const force = setTimeout(() => { close(); exit(code) }, 500)
+    server.tryShutdown(() => { clearTimeout(force); close(); exit(code) })
   }
 
   server.addService(services.controller, {
     Shutdown: (_call: unknown, callback: grpc.sendUnaryData<object>) => {
       log.debug('Shutdown requested by Terraform')
       callback(null, {})
-      setImmediate(() => { shutdown(0) })
+      shutdown(0)
     }
   })
   server.addService(services.stdio, {
