@@ -7,9 +7,9 @@
  * executable application: Node 24 with the bundle inside, ~100 MB, no Node needed) in a second mirror:
  *   provider/build/standalone/mirror/registry.terraform.io/pinship/pinship/<version>/linux_amd64/…
  *
- * The bundle is CommonJS wrapped in a loader that runs under either module system: Terraform copies or links the
- * executable into the user's `.terraform/`, and a package.json with "type": "module" above it would otherwise make
- * Node read a CommonJS file as ESM.
+ * The bundle is CommonJS wrapped in a loader that runs under either module system, with a package.json beside it
+ * saying "commonjs": Terraform copies or links the folder into the user's `.terraform/`, and a package.json with
+ * "type": "module" above it would otherwise make Node read the file as ESM (and refuse its `.1` "extension").
  */
 import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -71,6 +71,9 @@ mkdirSync(platformDir, { recursive: true })
 const exe = join(platformDir, `terraform-provider-pinship_v${version}`)
 writeFileSync(exe, loader)
 chmodSync(exe, 0o755)
+// Node picks a module system by the nearest package.json: a user's "type": "module" above .terraform/ would make
+// it refuse the `.1` "extension" of terraform-provider-pinship_v0.1.0. Terraform links or copies this whole folder.
+writeFileSync(join(platformDir, 'package.json'), JSON.stringify({ type: 'commonjs', private: true, description: 'terraform-provider-pinship: run by Terraform, not a package' }, null, 2) + '\n')
 console.log(`provider ${version}: ${exe} (${(loader.length / 1024 / 1024).toFixed(1)} MiB)`)
 
 if (!args.includes('--no-sea')) {
