@@ -98,6 +98,17 @@ async function waitAfterPin (service: PinningService, root: string, receipt: Upl
   return { ...receipt, status: final }
 }
 
+/**
+ * Wait for a pin request made earlier (`pin` or `replacePin` with wait 'none') to reach `wait`: the same polling as
+ * `pin`, for callers that must keep the request id even when waiting fails.
+ */
+export async function waitForPin (cid: string, options: PinOptions & { requestId?: string }): Promise<ServiceStatus | null> {
+  const root = checkCid(cid)
+  const service = adapter(options, false)
+  const receipt: UploadReceipt = { cid: root, ...(options.requestId !== undefined ? { requestId: options.requestId } : {}) }
+  return (await waitAfterPin(service, root, receipt, performance.now(), options)).status
+}
+
 function requestOps<K extends 'getPin' | 'replacePin' | 'removePin'> (service: PinningService, op: K): NonNullable<PinningService[K]> {
   const fn = service[op]
   if (fn === undefined) {

@@ -15,11 +15,22 @@ export interface Deal {
   expiration?: string
 }
 
+/** One peer's pin of a CID, for services that report per-peer pins (web3.storage's pins[]). */
+export interface PeerPin {
+  peerId?: string
+  peerName?: string
+  pin: PinState | null
+  /** The service's own status word. */
+  rawStatus?: string
+}
+
 export interface ServiceStatus {
   cid: string
   /** null when the service does not know the CID. */
   pin: PinState | null
   deals: Deal[]
+  /** Per-peer pins, when the service reports them (`pin` is their combination). */
+  peers?: PeerPin[]
   /** Service's raw status words for display (e.g. "PinQueued", "prechecking"). */
   rawStatus?: string
 }
