@@ -46,12 +46,13 @@ export interface ContentConfig extends cdk.TerraformMetaArguments {
    */
   readonly exclude?: string[]
   /**
-   * Name the upload and its pin carry on the service.
-   * @default the folder's name
+   * Name of the upload on the service (at most 255 characters).
+   * @default the folder's own name
    */
   readonly name?: string
   /**
-   * What apply waits for: `uploaded`, `pinned` or `deal` (a Filecoin deal is active).
+   * State the service must reach before create or update succeeds: `uploaded`, `pinned` or `deal` (an active
+   * Filecoin deal, only on services that report deals).
    * @default "pinned"
    */
   readonly waitFor?: string
@@ -71,8 +72,8 @@ export class Content extends cdk.TerraformResource {
     { name: 'profile', key: 'profile', type: 'string', optional: true, writeOnly: true },
     { name: 'hidden', key: 'hidden', type: 'bool', optional: true, writeOnly: true },
     { name: 'exclude', key: 'exclude', type: ['list', 'string'], optional: true, writeOnly: true },
-    { name: 'name', key: 'name', type: 'string', optional: true },
-    { name: 'wait_for', key: 'waitFor', type: 'string', optional: true },
+    { name: 'name', key: 'name', type: 'string', optional: true, computed: true },
+    { name: 'wait_for', key: 'waitFor', type: 'string', optional: true, computed: true },
     { name: 'cid', key: 'cid', type: 'string', computed: true },
     { name: 'size', key: 'size', type: 'number', computed: true },
     { name: 'car_size', key: 'carSize', type: 'number', computed: true },
@@ -129,7 +130,7 @@ export class Content extends cdk.TerraformResource {
   get url (): string { return this.getStringAttribute('url') }
   /** The content on every gateway of the provider. */
   get urls (): string[] { return this.getListAttribute('urls') }
-  /** Pin status on the service (`queued`, `pinning`, `pinned`, `failed`). */
+  /** State on the service: `uploaded`, `queued`, `pinning`, `pinned` or `failed`. */
   get status (): string { return this.getStringAttribute('status') }
   /** Filecoin deals of the content, when the service makes them. */
   get deals (): DealList { return this._deals }

@@ -1,7 +1,7 @@
 /** `data "pinship_status"`: the live pin status and Filecoin deals of a CID on the provider's service. */
 import type { Construct } from 'constructs'
 import { synthesizeHcl, synthesizeJson, type AttributeSpec } from './attributes.js'
-import { DEALS_TYPE, DealList } from './deals.js'
+import { DEALS_TYPE, DealList, STATUS_PINS_TYPE, StatusPinList } from './deals.js'
 import * as cdk from './terraform-cdk.js'
 import { PROVIDER_NAME, PROVIDER_VERSION } from './version.js'
 
@@ -17,12 +17,13 @@ export class DataPinshipStatus extends cdk.TerraformDataSource {
   static readonly attributes: readonly AttributeSpec[] = [
     { name: 'cid', key: 'cid', type: 'string', required: true },
     { name: 'status', key: 'status', type: 'string', computed: true },
-    { name: 'pins', key: 'pins', type: ['list', 'string'], computed: true },
+    { name: 'pins', key: 'pins', type: STATUS_PINS_TYPE, computed: true },
     { name: 'deals', key: 'deals', type: DEALS_TYPE, computed: true }
   ]
 
   private readonly config: DataPinshipStatusConfig
   private readonly _deals = new DealList(this, 'deals', false)
+  private readonly _pins = new StatusPinList(this, 'pins', false)
 
   /**
    * @param scope the scope in which to define this construct
@@ -44,10 +45,10 @@ export class DataPinshipStatus extends cdk.TerraformDataSource {
 
   /** The CID looked up. */
   get cid (): string { return this.getStringAttribute('cid') }
-  /** Pin status on the service (`queued`, `pinning`, `pinned`, `failed`, or none). */
+  /** Overall state on the service (`queued`, `pinning`, `pinned`, `failed`); null when the service does not know the CID. */
   get status (): string { return this.getStringAttribute('status') }
-  /** The service's pins of the CID. */
-  get pins (): string[] { return this.getListAttribute('pins') }
+  /** Where the CID is pinned: one entry per peer the service reports. */
+  get pins (): StatusPinList { return this._pins }
   /** Filecoin deals of the CID. */
   get deals (): DealList { return this._deals }
 

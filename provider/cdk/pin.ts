@@ -8,7 +8,7 @@ export interface PinConfig extends cdk.TerraformMetaArguments {
   /** The CID to pin (validated by the provider); a changed CID replaces the pin. */
   readonly cid: string
   /**
-   * Name of the pin on the service; a change updates the pin in place (new `requestId`).
+   * Name of the pin on the service (at most 255 characters); a change updates the pin in place (new `requestId`).
    * @default none
    */
   readonly name?: string
@@ -23,7 +23,8 @@ export interface PinConfig extends cdk.TerraformMetaArguments {
    */
   readonly meta?: { [key: string]: string }
   /**
-   * What apply waits for: `queued` or `pinned`.
+   * State the pin must reach before create or update succeeds: `none` (the service accepted the request) or
+   * `pinned`; the provider's `timeout` bounds the wait.
    * @default "pinned"
    */
   readonly waitFor?: string
@@ -38,7 +39,7 @@ export class Pin extends cdk.TerraformResource {
     { name: 'name', key: 'name', type: 'string', optional: true },
     { name: 'origins', key: 'origins', type: ['list', 'string'], optional: true },
     { name: 'meta', key: 'meta', type: ['map', 'string'], optional: true },
-    { name: 'wait_for', key: 'waitFor', type: 'string', optional: true },
+    { name: 'wait_for', key: 'waitFor', type: 'string', optional: true, computed: true },
     { name: 'request_id', key: 'requestId', type: 'string', computed: true },
     { name: 'status', key: 'status', type: 'string', computed: true },
     { name: 'delegates', key: 'delegates', type: ['list', 'string'], computed: true },

@@ -9,26 +9,27 @@ export interface PinshipProviderConfig {
   /**
    * The deploy service: a pinship service slug (`local`, `web3storage`, `psa`, `pinata`, `kubo`, `cluster`,
    * `filebase`, …). `local` is `pinship serve`, which takes both uploads and pins.
-   * @default "local"
+   * @default the `PINSHIP_SERVICE` environment variable, else "local"
    */
   readonly service?: string
   /**
-   * Base URL of the service's API (required for self-hosted services such as `local`, `psa`, `kubo`, `cluster`).
-   * @default the service's public endpoint
+   * API base URL of the service, e.g. `http://127.0.0.1:8787` for `pinship serve` (`local` and `psa` need one).
+   * @default `PINSHIP_<SERVICE>_ENDPOINT` or `PINSHIP_ENDPOINT` from the environment, else the service's public endpoint
    */
   readonly endpoint?: string
   /**
-   * API token (sensitive: kept out of plans and logs).
+   * API token (Bearer; `user:password` means HTTP Basic for kubo and cluster). Sensitive: never logged or shown.
    * @default the `PINSHIP_<SERVICE>_TOKEN` or `PINSHIP_TOKEN` environment variable
    */
   readonly token?: string
   /**
-   * Upper bound for one request-and-wait, as a duration such as `"90s"`, `"10m"` or `"1h30m"`.
-   * @default the core's DEFAULT_TIMEOUT_MS
+   * Time bound of each upload, pin and wait (retries included), as a duration such as `"90s"`, `"10m"` or
+   * `"1h30m"`; a `Content`'s `timeouts` override it per operation.
+   * @default pinship's DEFAULT_TIMEOUT_MS
    */
   readonly timeout?: string
   /**
-   * Gateway base URLs used for `url` and `urls`.
+   * Gateway base URLs for `url` and `urls` of `Content`, e.g. `["https://dweb.link"]`.
    * @default the service's own gateway for `local`, else pinship's DEFAULT_GATEWAYS
    */
   readonly gateways?: string[]

@@ -29,7 +29,7 @@ function declare (lib: Lib, p: Pinship, options: { targetVersions?: Record<strin
   const backup = new p.PinshipProvider(stack, 'backup', { service: 'psa', endpoint: 'http://127.0.0.1:9797/psa', alias: 'backup', gateways: ['https://dweb.link'] })
   const site = new p.StaticSite(stack, 'site', { source: 'examples/site', provider: main, pinOn: [backup], name: 'demo' })
   const assets = new p.Content(stack, 'assets', { source: '/srv/assets', profile: 'unixfs-v0-2015', hidden: false, exclude: ['*.map'], name: 'assets', waitFor: 'uploaded', timeouts: { create: '5m' } })
-  new p.Pin(stack, 'extra', { cid: assets.cid, provider: backup, name: 'assets', origins: ['/ip4/127.0.0.1/tcp/4001'], meta: { team: 'web' }, waitFor: 'queued' })
+  new p.Pin(stack, 'extra', { cid: assets.cid, provider: backup, name: 'assets', origins: ['/ip4/127.0.0.1/tcp/4001'], meta: { team: 'web' }, waitFor: 'none' })
   const packed = new p.DataPinshipCid(stack, 'packed', { source: '/srv/assets', exclude: ['*.map'] })
   const status = new p.DataPinshipStatus(stack, 'status', { cid: site.cid, provider: backup })
   new lib.TerraformOutput(stack, 'cid_v1', { value: p.PinshipFunctions.cidV1(packed.cid) })
@@ -56,7 +56,7 @@ const EXPECTED = {
     },
     pinship_pin: {
       'site_pin-backup_19E9C44D': { cid: `\${${SITE}.cid}`, name: 'demo', provider: 'pinship.backup' },
-      extra: { cid: '${pinship_content.assets.cid}', name: 'assets', origins: ['/ip4/127.0.0.1/tcp/4001'], meta: { team: 'web' }, wait_for: 'queued', provider: 'pinship.backup' }
+      extra: { cid: '${pinship_content.assets.cid}', name: 'assets', origins: ['/ip4/127.0.0.1/tcp/4001'], meta: { team: 'web' }, wait_for: 'none', provider: 'pinship.backup' }
     }
   },
   data: {
