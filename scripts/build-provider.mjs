@@ -12,6 +12,7 @@
  * "type": "module" above it would otherwise make Node read the file as ESM (and refuse its `.1` "extension").
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +21,7 @@ import { build } from 'rolldown'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const args = process.argv.slice(2)
-const entry = resolve(root, args.find(a => !a.startsWith('--')) ?? 'provider/src/main.ts')
+const entry = resolve(root, args.find((a, i) => !a.startsWith('--') && !['--out', '--version'].includes(args[i - 1])) ?? 'provider/src/main.ts')
 const outDir = resolve(root, valueOf('--out') ?? 'provider/build')
 const version = valueOf('--version') ?? pkg.version
 
@@ -53,17 +54,37 @@ if (chunk === undefined) throw new Error('rolldown produced no chunk')
 const bundle = chunk.code
 writeFileSync(join(outDir, 'pinship-provider.cjs'), bundle)
 
-// One file: a loader that compiles the CommonJS bundle with public APIs only (works in ESM and CJS scopes).
+// One file: a loader that compiles the CommonJS bundle with public APIs only (works in ESM and CJS scopes). It keeps
+// V8's code cache of the bundle in the user's cache folder ($XDG_CACHE_HOME/pinship or ~/.cache/pinship, never a
+// shared /tmp): Terraform starts the provider several times per command, and every start waits for us. A cache V8
+// rejects (another Node version, another build) is rewritten; an unreadable or unwritable folder only costs time.
+const sourceHash = createHash('sha256').update(bundle).digest('hex').slice(0, 16)
 const loader = `#!/usr/bin/env node
 // terraform-provider-pinship ${version}: a Terraform provider. Terraform starts it; see pinship's README.
 import('node:module').then(function (M) {
-  var vm = M.createRequire(process.argv[1])('node:vm');
   var file = process.argv[1];
+  var req = M.createRequire(file);
+  var vm = req('node:vm'), fs = req('node:fs'), os = req('node:os'), path = req('node:path');
+  var dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pinship');
+  var cacheFile = path.join(dir, 'provider-' + SOURCE_HASH + '-' + process.version + '.v8cache');
+  var cached;
+  try { cached = fs.readFileSync(cacheFile); } catch (e) {}
+  var script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + SOURCE + '\\n})', { filename: file, cachedData: cached });
+  if (cached === undefined || script.cachedDataRejected) {
+    // after start-up, so the cache holds the functions start-up compiled
+    setTimeout(function () {
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        var tmp = cacheFile + '.' + process.pid;
+        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        fs.renameSync(tmp, cacheFile);
+      } catch (e) {}
+    }, 1500).unref();
+  }
   var mod = { exports: {} };
-  var fn = vm.compileFunction(SOURCE, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
-  fn(mod.exports, M.createRequire(file), mod, file, require_dirname(file));
-  function require_dirname (f) { return f.slice(0, Math.max(f.lastIndexOf('/'), 0)) || '/'; }
+  script.runInThisContext()(mod.exports, req, mod, file, path.dirname(file));
 });
+var SOURCE_HASH = ${JSON.stringify(sourceHash)};
 var SOURCE = ${JSON.stringify(bundle)};
 `
 const platformDir = join(outDir, 'mirror/registry.terraform.io/pinship/pinship', version, 'linux_amd64')
@@ -83,7 +104,7 @@ if (!args.includes('--no-sea')) {
   const nodeBin = existsSync(node24) ? node24 : process.execPath
   const work = join(outDir, 'sea-work')
   mkdirSync(work, { recursive: true })
-  writeFileSync(join(work, 'sea.json'), JSON.stringify({ main: join(outDir, 'pinship-provider.cjs'), output: join(work, 'prep.blob'), disableExperimentalSEAWarning: true, useCodeCache: false }))
+  writeFileSync(join(work, 'sea.json'), JSON.stringify({ main: join(outDir, 'pinship-provider.cjs'), output: join(work, 'prep.blob'), disableExperimentalSEAWarning: true, useCodeCache: true }))
   execFileSync(nodeBin, ['--experimental-sea-config', join(work, 'sea.json')], { stdio: 'pipe' })
   const seaDir = join(outDir, 'standalone/mirror/registry.terraform.io/pinship/pinship', version, 'linux_amd64')
   mkdirSync(seaDir, { recursive: true })

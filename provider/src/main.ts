@@ -4,7 +4,6 @@
  */
 import { HandshakeError } from './protocol/handshake.js'
 import { serve } from './protocol/server.js'
-import { provider } from './provider.js'
 
 declare const __PINSHIP_VERSION__: string | undefined
 
@@ -18,7 +17,8 @@ if (process.argv.includes('--version')) {
 // Terraform handles Ctrl-C for both of us: it sends StopProvider, then Shutdown.
 process.on('SIGINT', () => {})
 
-serve(provider).catch((err: unknown) => {
+// The provider (and the pinship core under it) loads after the handshake line: Terraform waits for that line.
+serve(async () => (await import('./provider.js')).provider).catch((err: unknown) => {
   if (err instanceof HandshakeError) {
     process.stderr.write(`${err.message}\n`)
     process.exit(1)

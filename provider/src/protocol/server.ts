@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import * as grpc from '@grpc/grpc-js'
 import type { Logger, ProviderType } from '../framework/types.js'
 import { loadServices } from './definitions.js'
-import { createHandlers } from './handlers.js'
+import { createHandlers, type Handlers } from './handlers.js'
 import { handshakeLine, readPluginEnv } from './handshake.js'
 import { createLogger } from './log.js'
 import { createServerCertificate } from './tls.js'
@@ -43,18 +43,29 @@ function unary (fn: (req: any) => Promise<any>): grpc.handleUnaryCall<any, any> 
   }
 }
 
-export async function serve<Client> (provider: ProviderType<Client>, options: ServeOptions = {}): Promise<RunningPlugin> {
+/**
+ * Start serving. `provider` may be a loader: the handshake line then goes out before the provider's own code (the
+ * whole pinship core) is loaded, which Terraform waits for at every start of every provider process.
+ */
+export async function serve<Client> (provider: ProviderType<Client> | (() => Promise<ProviderType<Client>>), options: ServeOptions = {}): Promise<RunningPlugin> {
   const env = readPluginEnv(options.env ?? process.env)
   const log = options.log ?? createLogger()
   const exit = options.exit ?? ((code: number) => process.exit(code))
   const services = loadServices()
-  const handlers = createHandlers(provider, { log })
+  let handlers: Promise<Handlers> | undefined
+  const loadHandlers = async (): Promise<Handlers> => {
+    handlers ??= (async () => createHandlers(typeof provider === 'function' ? await provider() : provider, { log }))()
+    return await handlers
+  }
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES })
   const impl: grpc.UntypedServiceImplementation = {}
   for (const name of Object.keys(services.provider)) {
-    const h = (handlers as Record<string, (req: any) => Promise<any>>)[name]
-    if (h !== undefined) impl[name] = unary(h)
+    impl[name] = unary(async req => {
+      const h = (await loadHandlers() as unknown as Record<string, ((req: any) => Promise<any>) | undefined>)[name]
+      if (h === undefined) throw new Error(`${name} is not implemented`)
+      return await h(req)
+    })
   }
   server.addService(services.provider, impl)
 
@@ -119,6 +130,8 @@ export async function serve<Client> (provider: ProviderType<Client>, options: Se
 
   const line = handshakeLine('unix', socket, cert?.der ?? null)
   ;(options.announce ?? ((l: string) => { process.stdout.write(l) }))(line)
+  // load the provider while Terraform connects
+  setImmediate(() => { loadHandlers().catch((err: unknown) => { log.error('loading the provider failed', { error: String(err) }) }) })
   log.debug('plugin started', { address: socket })
   return { address: socket, line, close: () => { clearInterval(timer); close() } }
 }
