@@ -1,7 +1,7 @@
 /** Pin requests addressed by id (PSA get, replace, remove) through the core ops, against the real embedded service. */
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { deploy, getPin, pin, removePin, replacePin } from '../../src/core/deploy/index.js'
+import { deploy, getPin, pack, pin, removePin, replacePin, waitForPin } from '../../src/core/index.js'
 import { smallSite } from './folders.js'
 import { FAST, useEmbeddedService } from './embedded.js'
 
@@ -34,6 +34,16 @@ describe('pin requests by id', () => {
     expect(await removePin(replaced.requestId as string, ops())).toBe(true)
     expect(await removePin(replaced.requestId as string, ops())).toBe(false)
     expect(await getPin(replaced.requestId as string, ops())).toBeNull()
+  })
+
+  it('waitForPin waits on a request made without waiting, and times out on one that cannot complete', async () => {
+    const made = await pin(cid, { ...ops(), name: 'later' })
+    expect(made.status).toBeNull()
+    expect((await waitForPin(cid, { ...ops(), requestId: made.requestId as string, wait: 'pinned' }))?.pin).toBe('pinned')
+    const absent = (await pack(join(env.scratch, 'site'), { profile: 'unixfs-v0-2015' })).cid
+    const queued = await pin(absent, ops())
+    await expect(waitForPin(absent, { ...ops(), requestId: queued.requestId as string, wait: 'pinned', timeoutMs: 200 }))
+      .rejects.toMatchObject({ code: 'ERR_WAIT_TIMEOUT', message: expect.stringContaining('last state queued') })
   })
 
   it('another token does not see the request; a bad token is refused', async () => {
