@@ -59,6 +59,14 @@ export class DataPinshipCid extends cdk.TerraformDataSource {
     this.config = { ...config, source: resolveSource(config.source) }
   }
 
+  /** The packed folder (as configured; an absolute path). */
+  get source (): string { return this.getStringAttribute('source') }
+  /** The CID profile used. */
+  get profile (): string { return this.getStringAttribute('profile') }
+  /** Whether hidden files were included. */
+  get hidden (): cdk.IResolvable { return this.getBooleanAttribute('hidden') }
+  /** Globs left out. */
+  get exclude (): string[] { return this.getListAttribute('exclude') }
   /** Root CID of the packed folder. */
   get cid (): string { return this.getStringAttribute('cid') }
   /** Total size of the files in bytes. */
