@@ -67,7 +67,7 @@ const EXPECTED = {
     site_cid_AC8E15D2: { value: `\${${SITE}.cid}`, description: 'Root CID of the site' },
     site_url_EE67EF5F: { value: `\${${SITE}.url}`, description: 'The site on the first gateway' },
     site_urls_C9902D3B: { value: `\${${SITE}.urls}`, description: 'The site on every gateway' },
-    site_dnslink_2ABA4D2E: { value: `\${provider::pinship::dnslink(${SITE}.cid)}`, description: 'DNSLink TXT record value (_dnslink.<domain>)' },
+    site_dnslink_2ABA4D2E: { value: `dnslink=/ipfs/\${${SITE}.cid}`, description: 'DNSLink TXT record value (_dnslink.<domain>)' },
     cid_v1: { value: '${provider::pinship::cid_v1(data.pinship_cid.packed.cid)}' },
     gateway_url: { value: `\${provider::pinship::gateway_url(${SITE}.cid, "https://dweb.link")}` },
     deal_piece: { value: '${data.pinship_status.status.deals[0].piece_cid}' },
@@ -96,7 +96,8 @@ describe.each(FLAVOURS)('pinship/%s', (flavour, lib, p) => {
     expect(hcl).toContain('exclude = [\n"*.map"\n]\nname = "assets"\nwait_for = "uploaded"\ntimeouts {\ncreate = "5m"\n}')
     expect(hcl).toContain('meta = {\nteam = "web"\n}')
     expect(hcl).toContain('hidden = false')
-    expect(hcl).toContain(`value = "\${provider::pinship::dnslink(${SITE}.cid)}"`)
+    expect(hcl).toContain(`value = "dnslink=/ipfs/\${${SITE}.cid}"`)
+    expect(hcl).toContain('value = "${provider::pinship::cid_v1(data.pinship_cid.packed.cid)}"')
     for (const name of ['site_cid_AC8E15D2', 'site_url_EE67EF5F', 'site_urls_C9902D3B', 'site_dnslink_2ABA4D2E']) expect(hcl).toContain(`output "${name}" {`)
   })
 
@@ -115,7 +116,7 @@ describe.each(FLAVOURS)('pinship/%s', (flavour, lib, p) => {
       getter_cid: { value: '${pinship_content.www_content_55E7C2B3.cid}' },
       getter_url: { value: '${pinship_content.www_content_55E7C2B3.url}' },
       getter_urls: { value: '${pinship_content.www_content_55E7C2B3.urls}' },
-      getter_dnslink: { value: '${provider::pinship::dnslink(pinship_content.www_content_55E7C2B3.cid)}' }
+      getter_dnslink: { value: 'dnslink=/ipfs/${pinship_content.www_content_55E7C2B3.cid}' }
     })
     const siteOutputs = Object.fromEntries(Object.entries(outputs).filter(([k]) => k.startsWith('www_')).map(([k, v]) => [k.split('_')[1], (v as { value: string }).value]))
     expect(siteOutputs).toEqual(Object.fromEntries(Object.keys(getters).map(k => [k, outputs[`getter_${k}`].value])))
