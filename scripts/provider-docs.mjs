@@ -42,6 +42,7 @@ function attrLine (name, a, anchor) {
 }
 
 function blockSection (block, prefix = '') {
+  const heading = title => prefix === '' ? `### ${title}\n\n` : `${title}:\n\n`
   const out = []
   const nested = []
   const groups = { Required: [], Optional: [], 'Read-Only': [] }
@@ -64,7 +65,7 @@ function blockSection (block, prefix = '') {
     nested.push(`<a id="${anchor}"></a>\n### Nested Schema for \`${prefix}${name}\`\n\n${blockSection(b.block, `${prefix}${name}.`).trimEnd()}\n`)
   }
   for (const [title, lines] of Object.entries(groups)) {
-    if (lines.length > 0) out.push(`### ${title}\n\n${lines.join('\n')}\n`)
+    if (lines.length > 0) out.push(`${heading(title)}${lines.join('\n')}\n`)
   }
   return [...out, ...nested].join('\n')
 }
