@@ -6,11 +6,11 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { list, pack, status, unpin } from '../../src/core/index.js'
+import { deploy, getPin, list, pack, pin, status, unpin } from '../../src/core/index.js'
 import { contentResource as content } from '../../provider/src/resources/content.js'
 import { DiagnosticsError, UNKNOWN, type TfObject } from '../../provider/src/framework/types.js'
 import { smallSite } from '../deploy/folders.js'
-import { useEmbeddedService } from '../deploy/embedded.js'
+import { FAST, useEmbeddedService } from '../deploy/embedded.js'
 import { importerCid } from '../pack/oracles.js'
 import { context, fastClient, hasUnknown, knownValuesKept } from './helpers.js'
 
@@ -232,6 +232,31 @@ describe('pinship_content lifecycle', () => {
   it('content removed behind Terraform\'s back reads as gone, so the next plan re-creates it', async () => {
     await unpin(state.cid as string, { service: { service: 'local', endpoint: env.server.url, token: TOKEN } })
     expect((await content.read({ state, private: new Uint8Array() }, context(client()))).state).toBeNull()
+  })
+})
+
+describe('pinship_content on a pin-by-CID service (the embedded service\'s Pinning Service API as service = "psa")', () => {
+  it('pins by CID, reads by request id, and destroy removes its own request only', async () => {
+    await deploy(site, { services: [{ service: 'local', endpoint: env.server.url, token: TOKEN }], ...FAST })
+    const psa = fastClient({ service: 'psa', endpoint: env.server.url, token: TOKEN, timeoutMs: 30_000 })
+    const ctx = context(psa)
+    const cfg = config({ name: 'by cid' })
+    const plan = await content.plan({ prior: null, proposed: cfg, config: cfg, priorPrivate: new Uint8Array() }, ctx)
+    expect(plan.planned?.urls).toEqual(['https://inbrowser.link/ipfs/' + oracle + '/', `https://${oracle}.ipfs.inbrowser.link/`, 'https://dweb.link/ipfs/' + oracle + '/', `https://${oracle}.ipfs.dweb.link/`])
+    const out = await content.apply({ prior: null, planned: plan.planned, config: cfg, plannedPrivate: new Uint8Array() }, ctx)
+    expect(out.diagnostics ?? []).toEqual([])
+    const state = out.state as TfObject
+    expect(state).toMatchObject({ cid: oracle, status: 'pinned' })
+    const requestId = JSON.parse(Buffer.from(out.private as Uint8Array).toString()).requestId as string
+    expect(await getPin(requestId, op())).toMatchObject({ cid: oracle, name: 'by cid' })
+    expect((await content.read({ state, private: out.private as Uint8Array }, ctx)).state).toEqual(state)
+
+    // another pin of the same CID (as a pinship_pin would make) survives the content's destroy
+    const other = await pin(oracle, { ...op(), name: 'someone else' })
+    const destroy = await content.plan({ prior: state, proposed: null, config: null, priorPrivate: out.private as Uint8Array }, ctx)
+    expect(await content.apply({ prior: state, planned: null, config: null, plannedPrivate: destroy.plannedPrivate as Uint8Array }, ctx)).toEqual({ state: null })
+    expect(await getPin(requestId, op())).toBeNull()
+    expect(await getPin(other.requestId as string, op())).toMatchObject({ name: 'someone else' })
   })
 })
 

@@ -9,7 +9,7 @@
  * After an import, size, car_size and files stay null until the content is next replaced: an import has no folder
  * to measure, and filling them in at the next plan would make that plan non-empty.
  */
-import { checkCid, deploy, list, PinshipError, sameCid, status, unpin, type DeployResult } from '../../../src/core/index.js'
+import { checkCid, deploy, list, PinshipError, removePin, sameCid, status, unpin, type DeployResult } from '../../../src/core/index.js'
 import { errorAt, UNKNOWN, type ApplyRequest, type ApplyResponse, type CallContext, type Diagnostic, type PlanRequest, type PlanResponse, type ResourceType, type TfObject, type TfValue } from '../framework/types.js'
 import type { Client } from '../client.js'
 import { DEALS_ATTRIBUTE, dealsValue } from '../deals.js'
@@ -76,7 +76,8 @@ export const contentResource: ResourceType<Client> = {
   },
 
   async plan (req, ctx) {
-    if (req.proposed === null || req.config === null) return { planned: null }
+    // The request id (pin-by-CID services) goes on to the delete, which removes that request and no other.
+    if (req.proposed === null || req.config === null) return { planned: null, plannedPrivate: req.priorPrivate }
     return await planContent(req, ctx)
   },
 
@@ -314,8 +315,15 @@ async function deleteContent (req: ApplyRequest, ctx: CallContext<Client>): Prom
   if (prior === null || cid === undefined) return { state: null }
   const timeoutMs = timeoutOf(prior, 'delete', ctx.client)
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)])
+  const requestId = readPrivate(req.plannedPrivate).requestId
+  const options = { ...ctx.client.op(signal), retry: { ...ctx.client.retry, maxRetryTimeMs: timeoutMs } }
   try {
-    await unpin(cid, { ...ctx.client.op(signal), retry: { ...ctx.client.retry, maxRetryTimeMs: timeoutMs } })
+    if (typeof requestId === 'string' && ctx.client.adapter().removePin !== undefined) {
+      // Made by pin-by-CID: remove our request only, not other pins of the same CID (a pinship_pin, say).
+      if (!await removePin(requestId, options)) ctx.log.info(`${TYPE}: pin request ${requestId} for ${cid} was already gone`)
+    } else {
+      await unpin(cid, options)
+    }
   } catch (err) {
     const e = err as { code?: string, status?: number }
     if (e.code === 'ERR_NOT_FOUND' || e.status === 404) {
