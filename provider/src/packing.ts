@@ -100,6 +100,8 @@ export async function packOnly (inputs: PackInputs, options: { signal: AbortSign
       profile: inputs.profile,
       hidden: inputs.hidden,
       ...(inputs.exclude.length > 0 ? { ignore: excludeMatcher(inputs.exclude) } : {}),
+      // one pass: a plan needs the root and the sizes, not the CAR CIDs
+      carCids: false,
       signal: options.signal,
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {})
     })

@@ -39,6 +39,13 @@ export interface PackOptions extends ProgressOptions {
    * `onShard` (and with `output`) one pass writes placeholder headers and patches them at the end.
    */
   onShard?: (shard: ShardInfo & { index: number }) => void | Promise<void>
+  /**
+   * Compute each shard's CAR CID. Without `output`, `false` packs in one pass instead of two (the CAR CIDs need the
+   * root in every header, so they take a second pass): `shards` is then empty while `cid`, `files`, `bytes`,
+   * `carBytes` and `blocks` stay exact. For callers that want only the root and sizes (a Terraform plan).
+   * Ignored when `output` is given. @default true
+   */
+  carCids?: boolean
   signal?: AbortSignal
 }
 
