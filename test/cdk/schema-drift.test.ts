@@ -12,7 +12,8 @@ import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import * as pinshipCdktf from 'pinship/cdktf'
 import * as pinshipCdktn from 'pinship/cdktn'
-import { ensureProviderBuilt, PROVIDER_ADDRESS, REPO, VERSION } from '../helpers/provider-build.js'
+import { PROVIDER_ADDRESS, REPO, VERSION } from '../helpers/provider-build.js'
+import { snapshotMirror } from './mirror.js'
 
 const run = promisify(execFile)
 type Lib = typeof cdktn
@@ -32,8 +33,8 @@ let schema: ProviderSchema
 let scratch: string
 
 beforeAll(async () => {
-  const { mirror } = await ensureProviderBuilt()
   scratch = await mkdtemp(join(tmpdir(), 'pinship-cdk-schema-'))
+  const mirror = await snapshotMirror(join(scratch, 'mirror'))
   await writeFile(join(scratch, 'terraform.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`)
   await writeFile(join(scratch, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { pinship: { source: PROVIDER_ADDRESS, version: VERSION } } } }))
   const env = { ...process.env, TF_CLI_CONFIG_FILE: join(scratch, 'terraform.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' }
