@@ -4,7 +4,7 @@
  * processes it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface TfResult { code: number | null, stdout: string, stderr: string, ms: number }
@@ -80,4 +80,15 @@ export function processesMatching (needle: string): number[] {
     } catch {}
   }
   return out
+}
+
+/** Pids of provider processes terraform started in `dir` (it runs them with a path relative to its working dir). */
+export function providerProcessesIn (dir: string, name = 'terraform-provider-'): number[] {
+  return processesMatching(name).filter(pid => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`) === dir
+    } catch {
+      return false
+    }
+  })
 }
