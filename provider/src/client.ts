@@ -3,7 +3,7 @@
  * policy, plus the small helpers that turn them into core options.
  */
 import {
-  createService, DEFAULT_GATEWAYS, DEFAULT_TIMEOUT_MS, gatewayUrls, isPinshipError, urlsFor,
+  createService, DEFAULT_GATEWAYS, DEFAULT_MAX_RETRY_TIME_MS, DEFAULT_TIMEOUT_MS, gatewayUrls, isPinshipError, urlsFor,
   type OpOptions, type PinningService, type PinshipError, type RetryOptions, type ServiceConfig, type ServiceSlug
 } from '../../src/core/index.js'
 import { errorAt } from './framework/types.js'
@@ -75,8 +75,11 @@ export function createClient (options: ClientOptions, problem?: ConfigProblem): 
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(options.token !== undefined ? { token: options.token } : {})
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const retry: RetryOptions = {
     shouldRetry: (e: PinshipError) => e.retryable && !isUnreachable(e),
+    // reads and removals retry within the provider's timeout too, not the core's five minutes
+    maxRetryTimeMs: Math.min(DEFAULT_MAX_RETRY_TIME_MS, timeoutMs),
     ...options.retry
   }
   const gateways = options.gateways !== undefined && options.gateways.length > 0
@@ -89,7 +92,7 @@ export function createClient (options: ClientOptions, problem?: ConfigProblem): 
   let adapter: PinningService | undefined
   return {
     slug: options.service,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
     gateways,
     retry,
     poll: options.poll ?? {},
