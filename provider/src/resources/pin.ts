@@ -194,7 +194,7 @@ async function applyPin (req: ApplyRequest, ctx: CallContext<Client>): Promise<A
       : await pin(cid, { ...op, ...fields })
     requestId = receipt.requestId
   } catch (err) {
-    throw diagnosticsError(err, { doing, attributes: { ERR_INVALID_CID: ['cid'], ERR_NOT_FOUND: priorId !== undefined ? ['name'] : ['cid'] } })
+    throw diagnosticsError(err, { doing, attributes: { ERR_INVALID_CID: ['cid'] } })
   }
   if (requestId === undefined) throw errorAt(undefined, 'No request id from the service', `${ctx.client.slug} accepted the pin of ${cid} without a request id, so Terraform could not track it.`)
   ctx.log.info(`${TYPE}: pin request ${requestId} for ${cid}`, { service: ctx.client.slug })
