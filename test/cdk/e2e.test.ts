@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
+import { ensureCdkBuilt } from './cdk-build.js'
 import { snapshotMirror } from './mirror.js'
 
 const execFileP = promisify(execFile)
@@ -49,6 +50,7 @@ beforeAll(async () => {
   await mkdir(join(ROOT, '.tmp'), { recursive: true })
   project = await mkdtemp(join(ROOT, '.tmp/cdk-e2e-'))
   await mkdir(join(project, 'data'))
+  await ensureCdkBuilt()
   const mirror = await snapshotMirror(join(project, 'mirror'))
   for (const f of ['main.ts', 'cdktf.json', 'cdktn.sh']) await copyFile(join(ROOT, 'examples/cdktn', f), join(project, f))
   // For plain terraform in the last step.
@@ -154,6 +156,35 @@ describe.sequential('examples/cdktn with cdktn-cli (Node 24) against pinship ser
     const plan = await terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], plain)
     expect(plan).toContain('No changes.')
     await terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], plain)
+    expect(await uploads()).toEqual([])
+    expect((await pins()).count).toBe(0)
+  }, STEP_MS * 2)
+
+  test('pinship/cdktf: a StaticSite pinned on two more providers (pinOn), synthesized by a CDKTF app, applies with terraform', async () => {
+    const cdktf = await import('cdktf')
+    const { PinshipProvider, StaticSite } = await import('pinship/cdktf')
+    const outdir = join(project, 'cdktf-app')
+    const app = new cdktf.App({ outdir })
+    const stack = new cdktf.TerraformStack(app, 'pinon')
+    new cdktf.LocalBackend(stack, { path: join(outdir, 'terraform.tfstate') })
+    const main = new PinshipProvider(stack, 'main', { service: 'local', endpoint: server.url })
+    const a = new PinshipProvider(stack, 'a', { alias: 'a', service: 'psa', endpoint: server.url })
+    const b = new PinshipProvider(stack, 'b', { alias: 'b', service: 'psa', endpoint: server.url })
+    const site = new StaticSite(stack, 'www', { source: SITE_DIR, provider: main, pinOn: [a, b], name: 'pinon-site' })
+    new cdktf.TerraformOutput(stack, 'statuses', { value: site.pins.map(p => p.status) })
+    app.synth()
+    const dir = join(outdir, 'stacks/pinon')
+    await terraform(['init', '-input=false', '-no-color'], dir)
+    await terraform(['apply', '-auto-approve', '-input=false', '-no-color'], dir)
+    const out = await terraform(['output', '-json', '-no-color'], dir)
+    const outputs = JSON.parse(out.slice(0, out.lastIndexOf('}') + 1))
+    expect(Object.entries(outputs).find(([name]) => name.startsWith('www_cid'))?.[1]).toMatchObject({ value: expectedCid })
+    expect(outputs.statuses.value).toEqual(['pinned', 'pinned'])
+    expect((await uploads()).map(u => ({ cid: u.cid, name: u.name }))).toEqual([{ cid: expectedCid, name: 'pinon-site' }])
+    expect((await pins()).results.map(p => ({ status: p.status, cid: p.pin.cid, name: p.pin.name })))
+      .toEqual([1, 2].map(() => ({ status: 'pinned', cid: expectedCid, name: 'pinon-site' })))
+    expect(await terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color'], dir)).toContain('No changes.')
+    await terraform(['destroy', '-auto-approve', '-input=false', '-no-color'], dir)
     expect(await uploads()).toEqual([])
     expect((await pins()).count).toBe(0)
   }, STEP_MS * 2)

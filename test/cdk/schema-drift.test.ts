@@ -10,15 +10,19 @@ import * as cdktf from 'cdktf'
 import * as cdktn from 'cdktn'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import * as pinshipCdktf from 'pinship/cdktf'
-import * as pinshipCdktn from 'pinship/cdktn'
 import { PROVIDER_ADDRESS, REPO, VERSION } from '../helpers/provider-build.js'
 import { snapshotMirror } from './mirror.js'
+import { ensureCdkBuilt } from './cdk-build.js'
+import type { AttributeSpec } from 'pinship/cdktn'
+
+// The builds users import; rebuilt first when provider/cdk changed since `npm run build`.
+await ensureCdkBuilt()
+const pinshipCdktn = await import('pinship/cdktn')
+const pinshipCdktf = await import('pinship/cdktf')
 
 const run = promisify(execFile)
 type Lib = typeof cdktn
 type Pinship = typeof pinshipCdktn
-type AttributeSpec = pinshipCdktn.AttributeSpec
 
 interface SchemaAttribute { type: unknown, required?: boolean, optional?: boolean, computed?: boolean, sensitive?: boolean, write_only?: boolean, description?: string }
 interface SchemaBlock { attributes?: Record<string, SchemaAttribute>, block_types?: Record<string, { nesting_mode: string, block: SchemaBlock }> }

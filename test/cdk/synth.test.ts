@@ -1,5 +1,6 @@
 // The constructs synthesized with Testing.synth, for both builds: pinship/cdktn (CDK Terrain) and pinship/cdktf (CDKTF).
-// The builds are what users import (build/cdktn, build/cdktf from scripts/build-cdk.mjs; `npm test` builds them first).
+// The builds are what users import (build/cdktn, build/cdktf from scripts/build-cdk.mjs, run by `npm run build` and
+// `prepare`, and by ensureCdkBuilt() below when provider/cdk changed since).
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -7,8 +8,12 @@ import * as cdktf from 'cdktf'
 import * as cdktn from 'cdktn'
 import ts from 'typescript'
 import { describe, expect, test } from 'vitest'
-import * as pinshipCdktf from 'pinship/cdktf'
-import * as pinshipCdktn from 'pinship/cdktn'
+import { ensureCdkBuilt } from './cdk-build.js'
+
+// The builds users import; rebuilt first when provider/cdk changed since `npm run build`.
+await ensureCdkBuilt()
+const pinshipCdktn = await import('pinship/cdktn')
+const pinshipCdktf = await import('pinship/cdktf')
 
 const ROOT = new URL('../../', import.meta.url).pathname
 const run = promisify(execFile)
