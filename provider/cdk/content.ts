@@ -95,6 +95,18 @@ export class Content extends cdk.TerraformResource {
     ]
   }]
 
+  /**
+   * Generates configuration for an existing content on `cdktn plan` / `cdktf plan`, to adopt it: importFromId is
+   * the content's CID (`terraform import pinship_content.NAME <cid>`).
+   * @param scope the scope in which to define the import
+   * @param importToId the construct id the generated configuration will use
+   * @param importFromId what Terraform imports by
+   * @param provider the provider (service) holding it
+   */
+  static generateConfigForImport (scope: Construct, importToId: string, importFromId: string, provider?: cdk.TerraformProvider): cdk.ImportableResource {
+    return new cdk.ImportableResource(scope, importToId, { terraformResourceType: Content.tfResourceType, importId: importFromId, ...(provider !== undefined ? { provider } : {}) })
+  }
+
   private readonly config: ContentConfig
   private readonly _deals = new DealList(this, 'deals', false)
 

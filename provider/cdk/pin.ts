@@ -46,6 +46,18 @@ export class Pin extends cdk.TerraformResource {
     { name: 'created', key: 'created', type: 'string', computed: true }
   ]
 
+  /**
+   * Generates configuration for an existing pin on `cdktn plan` / `cdktf plan`, to adopt it: importFromId is
+   * the pin's request id (`terraform import pinship_pin.NAME <request_id>`).
+   * @param scope the scope in which to define the import
+   * @param importToId the construct id the generated configuration will use
+   * @param importFromId what Terraform imports by
+   * @param provider the provider (service) holding it
+   */
+  static generateConfigForImport (scope: Construct, importToId: string, importFromId: string, provider?: cdk.TerraformProvider): cdk.ImportableResource {
+    return new cdk.ImportableResource(scope, importToId, { terraformResourceType: Pin.tfResourceType, importId: importFromId, ...(provider !== undefined ? { provider } : {}) })
+  }
+
   private readonly config: PinConfig
 
   /**

@@ -143,6 +143,19 @@ describe.each(FLAVOURS)('pinship/%s', (flavour, lib, p) => {
     expect(synthesized.resource.pinship_content.www_content_55E7C2B3).toEqual({ source: '/srv/www', profile: 'unixfs-v1-2025' })
   })
 
+  test('imports: generateConfigForImport and importFrom render import blocks', () => {
+    const stack = new lib.TerraformStack(lib.Testing.app(), 's')
+    const backup = new p.PinshipProvider(stack, 'b', { alias: 'b' })
+    p.Content.generateConfigForImport(stack, 'old', 'bafyold')
+    p.Pin.generateConfigForImport(stack, 'old-pin', 'request-1', backup)
+    new p.Content(stack, 'adopted', { source: '/srv/www' }).importFrom('bafyadopted')
+    expect(JSON.parse(lib.Testing.synth(stack)).import).toEqual([
+      { id: 'bafyold', to: 'pinship_content.old' },
+      { id: 'request-1', to: 'pinship_pin.old-pin', provider: 'pinship.b' },
+      { id: 'bafyadopted', to: 'pinship_content.adopted' }
+    ])
+  })
+
   test('StaticSite without a source fails at construction with the construct path', () => {
     const stack = new lib.TerraformStack(lib.Testing.app(), 's')
     expect(() => new p.StaticSite(stack, 'www', { source: '' })).toThrow('StaticSite s/www: expected `source` to be the path of the built site folder, got ""')
