@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
 import { ensureCdkBuilt } from './cdk-build.js'
@@ -16,6 +17,8 @@ const SITE_DIR = join(ROOT, 'examples/site')
 const MAIN_TOKEN = 'cdk-main-token'
 const BACKUP_TOKEN = 'cdk-backup-token'
 const STEP_MS = 180_000
+/** A CIDv0 for provider::pinship::cid_v1 (multiformats converts it for the expected value). */
+const CID_V0 = 'QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n'
 
 let server: RunningServer
 let project: string
@@ -160,9 +163,9 @@ describe.sequential('examples/cdktn with cdktn-cli (Node 24) against pinship ser
     expect((await pins()).count).toBe(0)
   }, STEP_MS * 2)
 
-  test('pinship/cdktf: a StaticSite pinned on two more providers (pinOn), synthesized by a CDKTF app, applies with terraform', async () => {
+  test('pinship/cdktf: a StaticSite pinned on two more providers (pinOn) and the provider functions, synthesized by a CDKTF app, applied with terraform', async () => {
     const cdktf = await import('cdktf')
-    const { PinshipProvider, StaticSite } = await import('pinship/cdktf')
+    const { PinshipFunctions, PinshipProvider, StaticSite } = await import('pinship/cdktf')
     const outdir = join(project, 'cdktf-app')
     const app = new cdktf.App({ outdir })
     const stack = new cdktf.TerraformStack(app, 'pinon')
@@ -172,6 +175,10 @@ describe.sequential('examples/cdktn with cdktn-cli (Node 24) against pinship ser
     const b = new PinshipProvider(stack, 'b', { alias: 'b', service: 'psa', endpoint: server.url })
     const site = new StaticSite(stack, 'www', { source: SITE_DIR, provider: main, pinOn: [a, b], name: 'pinon-site' })
     new cdktf.TerraformOutput(stack, 'statuses', { value: site.pins.map(p => p.status) })
+    // The provider's functions, evaluated by Terraform (JSON synthesis keeps provider::pinship::… intact).
+    new cdktf.TerraformOutput(stack, 'fn_cid_v1', { value: PinshipFunctions.cidV1(CID_V0) })
+    new cdktf.TerraformOutput(stack, 'fn_gateway_url', { value: PinshipFunctions.gatewayUrl(site.cid, 'https://dweb.link') })
+    new cdktf.TerraformOutput(stack, 'fn_dnslink', { value: PinshipFunctions.dnslink(site.cid) })
     app.synth()
     const dir = join(outdir, 'stacks/pinon')
     await terraform(['init', '-input=false', '-no-color'], dir)
@@ -180,6 +187,9 @@ describe.sequential('examples/cdktn with cdktn-cli (Node 24) against pinship ser
     const outputs = JSON.parse(out.slice(0, out.lastIndexOf('}') + 1))
     expect(Object.entries(outputs).find(([name]) => name.startsWith('www_cid'))?.[1]).toMatchObject({ value: expectedCid })
     expect(outputs.statuses.value).toEqual(['pinned', 'pinned'])
+    expect(outputs.fn_cid_v1.value).toBe(CID.parse(CID_V0).toV1().toString())
+    expect(outputs.fn_gateway_url.value).toBe(`https://${expectedCid}.ipfs.dweb.link/`)
+    expect(outputs.fn_dnslink.value).toBe(`dnslink=/ipfs/${expectedCid}`)
     expect((await uploads()).map(u => ({ cid: u.cid, name: u.name }))).toEqual([{ cid: expectedCid, name: 'pinon-site' }])
     expect((await pins()).results.map(p => ({ status: p.status, cid: p.pin.cid, name: p.pin.name })))
       .toEqual([1, 2].map(() => ({ status: 'pinned', cid: expectedCid, name: 'pinon-site' })))
