@@ -2,16 +2,16 @@
 // installed offline from its filesystem mirror. Attribute tables, Config interfaces (read with the TypeScript
 // compiler), getters, synthesized arguments and functions must all match, so the bindings cannot drift.
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import * as cdktf from 'cdktf'
 import * as cdktn from 'cdktn'
-import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PROVIDER_ADDRESS, REPO, VERSION } from '../helpers/provider-build.js'
 import { snapshotMirror } from './mirror.js'
+import { interfaceMembers as membersOf, parse } from './ts-source.js'
 import { ensureCdkBuilt } from './cdk-build.js'
 import type { AttributeSpec } from 'pinship/cdktn'
 
@@ -230,33 +230,7 @@ function tsType (type: unknown): string {
   throw new Error(`no TypeScript type for input type ${JSON.stringify(type)}: teach the drift test this type`)
 }
 
-const sources = new Map<string, ts.SourceFile>()
-async function loadSources (): Promise<void> {
-  const dir = join(REPO, 'provider/cdk')
-  for (const f of await readdir(dir)) {
-    if (!f.endsWith('.ts')) continue
-    const { readFile } = await import('node:fs/promises')
-    sources.set(f, ts.createSourceFile(f, await readFile(join(dir, f), 'utf8'), ts.ScriptTarget.ES2022, true))
-  }
-}
-beforeAll(loadSources)
-
-/** Own members of an interface in provider/cdk/<file>: optional flag, type text, JSDoc text and tag names. */
-function interfaceMembers (file: string, name: string): Record<string, { optional: boolean, type: string, doc: string, tags: string[] }> {
-  const source = sources.get(file)
-  if (source === undefined) throw new Error(`provider/cdk/${file} not found`)
-  const decl = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name)
-  if (decl === undefined) throw new Error(`interface ${name} not found in provider/cdk/${file}`)
-  const out: Record<string, { optional: boolean, type: string, doc: string, tags: string[] }> = {}
-  for (const m of decl.members) {
-    if (!ts.isPropertySignature(m) || m.type === undefined) continue
-    const docs = ts.getJSDocCommentsAndTags(m).filter(ts.isJSDoc)
-    out[m.name.getText(source)] = {
-      optional: m.questionToken !== undefined,
-      type: m.type.getText(source).replace(/\s+/g, ' '),
-      doc: docs.map(d => typeof d.comment === 'string' ? d.comment : '').join('').trim(),
-      tags: docs.flatMap(d => (d.tags ?? []).map(t => t.tagName.text))
-    }
-  }
-  return out
+/** Own members of an interface declared in provider/cdk/<file>. */
+function interfaceMembers (file: string, name: string): ReturnType<typeof membersOf> {
+  return membersOf(parse(join(REPO, 'provider/cdk', file)), name)
 }
