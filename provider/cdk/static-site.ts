@@ -16,7 +16,7 @@ export interface StaticSiteConfig {
   readonly source: string
   /**
    * Provider (service) that stores the content.
-   * @default the stack's default `pinship` provider (one without `alias`)
+   * @default the stack's default `pinship` provider: a `PinshipProvider` declared without `alias`
    */
   readonly provider?: PinshipProvider
   /**
