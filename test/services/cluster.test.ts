@@ -46,6 +46,9 @@ describe('cluster adapter', () => {
     const s = await svc().status(car.root)
     expect(s.pin).toBe(state)
     expect(s.deals).toEqual([])
+    // each peer's own word and its meaning; `remote` peers hold nothing, so they map to no state
+    const meaning: Record<string, string | null> = { pinning: 'pinning', pin_queued: 'queued', pinned: 'pinned', pin_error: 'failed', cluster_error: 'failed', unexpectedly_unpinned: 'failed', remote: null }
+    expect(s.peers).toEqual(words.map((w, i) => ({ peerId: `12D3KooWpeer${i}`, peerName: `peer${i}`, rawStatus: w, pin: meaning[w] })))
   })
 
   it('reports 404 as unknown; pins, unpins and lists', async () => {

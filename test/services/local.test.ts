@@ -37,7 +37,7 @@ describe('local adapter (the embedded service)', () => {
     nock(API).get('/pins/p-1').reply(200, { requestid: 'p-1', status: 'pinning', created: '2024-01-01T00:00:00Z', pin: { cid: car.root }, delegates: [], info: {} })
     expect((await svc().status(car.root, { requestId: 'p-1' })).pin).toBe('pinning')
     nock(API).get(`/status/${car.root}`).reply(200, { cid: car.root, dagSize: 14, created: '2024-01-01T00:00:00Z', pins: [{ status: 'Pinned', peerId: 'x', peerName: 'pinship-host' }], deals: [] })
-    expect(await svc().status(car.root)).toEqual({ cid: car.root, pin: 'pinned', deals: [], rawStatus: 'Pinned' })
+    expect(await svc().status(car.root)).toEqual({ cid: car.root, pin: 'pinned', deals: [], rawStatus: 'Pinned', peers: [{ pin: 'pinned', rawStatus: 'Pinned', peerId: 'x', peerName: 'pinship-host' }] })
   })
 
   it('maps its errors like the API it speaks', async () => {

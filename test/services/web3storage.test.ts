@@ -70,6 +70,7 @@ describe('web3storage adapter', () => {
       cid: SEED_STATUS.cid,
       pin: 'pinned',
       rawStatus: 'Pinned',
+      peers: [{ pin: 'pinned', rawStatus: 'Pinned', peerId: SEED_STATUS.pins[0].peerId, peerName: 'web3-storage-dc13' }],
       deals: [{ status: 'active', rawStatus: 'Active', dealId: 38314728, storageProvider: 'f02095132', pieceCid: SEED_STATUS.deals[0].pieceCid, activation: '2023-05-29T02:15:00+00:00', expiration: '2024-11-11T02:15:00+00:00' }]
     })
   })

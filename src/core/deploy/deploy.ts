@@ -7,7 +7,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError } from '../errors.js'
+import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError, WaitTimeoutError } from '../errors.js'
 import { gatewayUrls } from '../gateway-urls.js'
 import type { PackResult, ShardInfo } from '../pack/api.js'
 import { pack } from '../pack/index.js'
@@ -60,6 +60,15 @@ function shardsToSend (shards: PackResult['shards'], accepted: ReadonlySet<numbe
     : [{ path: info.path, bytes: info.bytes, carCid: info.carCid, index: i + 1, count: shards.length }])
 }
 
+const DEADLINE_GRACE_MS = 1000
+
+/** Abort reason when the --timeout deadline passes (told apart from the caller's own cancellation). */
+class DeadlineReached extends Error {
+  constructor (readonly ms: number) {
+    super(`deadline of ${ms} ms reached`)
+  }
+}
+
 class Deployment {
   private readonly states: TargetState[]
   private clockStart: number | undefined
@@ -88,9 +97,22 @@ class Deployment {
     })
   }
 
-  /** The --timeout clock runs from the first request to a service: packing is local work. */
+  /**
+   * The --timeout clock runs from the first request to a service: packing is local work. It bounds everything after
+   * that, a request that stalls without a byte included: past the deadline each unfinished service is cancelled.
+   */
   private startClock (): void {
-    this.clockStart ??= performance.now()
+    if (this.clockStart !== undefined) return
+    this.clockStart = performance.now()
+    const timer = setTimeout(() => {
+      for (const s of this.states) {
+        // a service already done ignores it; the others fail with a timeout instead of hanging
+        if (s.error === null) s.abort.abort(new DeadlineReached(this.plan.timeoutMs))
+      }
+      // a moment after the deadline, so the wait loop's own timeout (which names the last state) wins when it can
+    }, this.plan.timeoutMs + DEADLINE_GRACE_MS)
+    timer.unref()
+    this.detach.push(() => clearTimeout(timer))
   }
 
   private get deadline (): number {
@@ -137,7 +159,10 @@ class Deployment {
 
   private fail (s: TargetState, err: unknown): void {
     if (s.error !== null) return
-    const e = asPinshipError(err)
+    const reason: unknown = s.signal.reason
+    const e = reason instanceof DeadlineReached
+      ? new WaitTimeoutError(`${s.target.service.slug} did not finish within the timeout of ${reason.ms / 1000} s (a request made no progress); raise --timeout, or check the service`, { cause: err })
+      : asPinshipError(err)
     // Our own abort after a first failure surfaces as AbortedError on sibling uploads: keep the real cause.
     s.error = e
     s.abort.abort()

@@ -44,6 +44,13 @@ export interface PackOptions extends ProgressOptions {
    * pass will produce (shard count, total CAR bytes, and the bytes of the same blocks joined in one CAR).
    */
   onPlan?: (plan: PackPlan) => void
+  /**
+   * Compute each shard's CAR CID. Without `output`, `false` packs in one pass instead of two (the CAR CIDs need the
+   * root in every header, so they take a second pass): `shards` is then empty while `cid`, `files`, `bytes`,
+   * `carBytes` and `blocks` stay exact. For callers that want only the root and sizes (a Terraform plan).
+   * Ignored when `output` is given. @default true
+   */
+  carCids?: boolean
   signal?: AbortSignal
 }
 

@@ -20,7 +20,7 @@ function describe (value: unknown): string {
   return typeof value
 }
 
-function expectBoolean (options: PackOptions, key: 'hidden' | 'wrap' | 'allowEmpty'): void {
+function expectBoolean (options: PackOptions, key: 'hidden' | 'wrap' | 'allowEmpty' | 'carCids'): void {
   const value = options[key]
   if (value !== undefined && typeof value !== 'boolean') {
     throw new InvalidArgumentError(`Expected \`${key}\` to be a boolean, got ${describe(value)}.`)
@@ -46,6 +46,7 @@ export function resolvePackOptions (path: unknown, options: PackOptions = {}): R
   expectBoolean(options, 'hidden')
   expectBoolean(options, 'wrap')
   expectBoolean(options, 'allowEmpty')
+  expectBoolean(options, 'carCids')
   expectFunction(options, 'ignore')
   expectFunction(options, 'onShard')
   expectFunction(options, 'onProgress')

@@ -67,7 +67,8 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   emit(opts, 'pinship:pack:start', { path, files: stats.files, bytes: stats.bytes })
 
   const files = filesInOrder(root)
-  const twoPass = target.kind === 'none' || opts.onShard !== undefined
+  const onePass = target.kind === 'none' && opts.carCids === false
+  const twoPass = !onePass && (target.kind === 'none' || opts.onShard !== undefined)
   const passes = twoPass ? 2 : 1
   const progress = new Progress(opts, stats, passes)
   const rootByteLength = rootCidLength(opts.profile)
@@ -75,6 +76,7 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   let knownRoot: CID | undefined
   const displayPath = (file: WalkFile): string => tree.kind === 'file' ? path : join(path, file.relPath)
   const run = async (out: BlockOut): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out)
+  if (onePass) return await sizesOnly(run, opts, stats, progress)
   if (twoPass) {
     progress.startPass(1, 'root CID')
     const planner = new ShardPlanner(encodeCarHeader(placeholderRoot(rootByteLength)).byteLength, opts.shardSize)
@@ -120,6 +122,34 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
     carBytes: shards.reduce((sum, s) => sum + s.bytes, 0),
     blocks: sink.blocks,
     shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks }))
+  }
+  emit(opts, 'pinship:pack:done', result)
+  return result
+}
+
+/** One pass, nothing written, no CAR CIDs: the root and what the CAR would weigh (each distinct block once). */
+async function sizesOnly (run: (out: BlockOut) => Promise<DagLink>, opts: ResolvedPackOptions, stats: TreeStats, progress: Progress): Promise<PackResult> {
+  const seen = new Set<string>()
+  let sections = 0
+  const count: BlockOut = block => {
+    const key = Buffer.from(block.cid.bytes.buffer, block.cid.bytes.byteOffset, block.cid.bytes.byteLength).toString('latin1')
+    if (!seen.has(key)) {
+      seen.add(key)
+      sections += sectionLength(block.cid, block.bytes.byteLength)
+    }
+    block.release?.()
+    return undefined
+  }
+  const rootLink = await run(count)
+  progress.flush()
+  const result: PackResult = {
+    cid: rootLink.cid.toString(),
+    profile: opts.profile.name,
+    files: stats.files,
+    bytes: stats.bytes,
+    carBytes: encodeCarHeader(rootLink.cid).byteLength + sections,
+    blocks: seen.size,
+    shards: []
   }
   emit(opts, 'pinship:pack:done', result)
   return result

@@ -15,11 +15,22 @@ export interface Deal {
   expiration?: string
 }
 
+/** One peer's pin of a CID, for services that report per-peer pins (web3.storage's pins[]). */
+export interface PeerPin {
+  peerId?: string
+  peerName?: string
+  pin: PinState | null
+  /** The service's own status word. */
+  rawStatus?: string
+}
+
 export interface ServiceStatus {
   cid: string
   /** null when the service does not know the CID. */
   pin: PinState | null
   deals: Deal[]
+  /** Per-peer pins, when the service reports them (`pin` is their combination). */
+  peers?: PeerPin[]
   /** Service's raw status words for display (e.g. "PinQueued", "prechecking"). */
   rawStatus?: string
 }
@@ -30,6 +41,29 @@ export interface ListedPin {
   name?: string
   created?: string
   pin: PinState | null
+}
+
+/** One pin request of a Pinning Service API, as the service describes it (GET /pins/{requestid}). */
+export interface PinRequest {
+  requestId: string
+  cid: string
+  /** null when the service sent a state outside the spec. */
+  pin: PinState | null
+  rawStatus?: string
+  created?: string
+  name?: string
+  origins: string[]
+  meta: Record<string, string>
+  /** Multiaddrs of the service's own peers that will hold the content. */
+  delegates: string[]
+}
+
+/** What a pin request asks for besides the CID. */
+export interface PinFields {
+  name?: string
+  /** Multiaddrs of peers that already hold the content. */
+  origins?: string[]
+  meta?: Record<string, string>
 }
 
 export interface ServiceConfig {
@@ -80,7 +114,13 @@ export interface PinningService {
   /** Whether status() reports Filecoin deals (so `--wait deal` can be met). @default false */
   readonly reportsDeals?: boolean
   uploadCar?(root: string, shard: ShardUpload, options?: RequestOptions & { name?: string }): Promise<UploadReceipt>
-  pin?(cid: string, options?: RequestOptions & { name?: string, origins?: string[], meta?: Record<string, string> }): Promise<UploadReceipt>
+  pin?(cid: string, options?: RequestOptions & PinFields): Promise<UploadReceipt>
+  /** One pin request by its id; null when the service no longer has it (deleted or replaced). */
+  getPin?(requestId: string, options?: RequestOptions): Promise<PinRequest | null>
+  /** PSA replace (POST /pins/{requestid}): a new request (new id) takes the old one's place. */
+  replacePin?(requestId: string, cid: string, options?: RequestOptions & PinFields): Promise<UploadReceipt>
+  /** Remove one pin request; false when it was already gone. */
+  removePin?(requestId: string, options?: RequestOptions): Promise<boolean>
   unpin?(cid: string, options?: RequestOptions): Promise<void>
   status(cid: string, options?: RequestOptions & { requestId?: string }): Promise<ServiceStatus>
   list?(options?: RequestOptions & { limit?: number }): Promise<ListedPin[]>

@@ -4,7 +4,7 @@
  */
 import { ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import type { ListedPin, PeerPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
 import { authHeader, combinePinStates, context, fileBlob, isString, listedPin, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
 
 export const CLUSTER_ENDPOINT = 'http://127.0.0.1:9094'
@@ -81,6 +81,12 @@ export function createCluster (config: ServiceConfig, options: AdapterOptions = 
     const { pin, raw } = stateOfPeers(info)
     const out: ServiceStatus = { cid: cidOf(info.cid) ?? cid, pin, deals: [] }
     if (raw !== '') out.rawStatus = raw
+    const peers = Object.entries(info.peer_map ?? {}).filter(([, p]) => isString(p.status)).map(([id, p]) => {
+      const peer: PeerPin = { peerId: id, pin: mapPinWord(p.status) ?? null, rawStatus: p.status }
+      if (isString(p.peername)) peer.peerName = p.peername
+      return peer
+    })
+    if (peers.length > 0) out.peers = peers
     return out
   }
 

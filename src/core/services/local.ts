@@ -21,6 +21,9 @@ export function createLocal (config: ServiceConfig, options: AdapterOptions = {}
     // refused up front instead of polling until --timeout.
     reportsDeals: false,
     pin: psa.pin,
+    getPin: psa.getPin,
+    replacePin: psa.replacePin,
+    removePin: psa.removePin,
     async status (cid: string, opts: RequestOptions & { requestId?: string } = {}): Promise<ServiceStatus> {
       // A pin request made here is tracked by its PSA request id; uploads by /status.
       return isString(opts.requestId) ? await psa.status(cid, opts) : await w3s.status(cid, opts)

@@ -4,7 +4,7 @@
  */
 import { InvalidEndpointError, QuotaError, ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, UploadReceipt } from './api.js'
+import type { ListedPin, PinFields, PinningService, PinRequest, PinState, RequestOptions, ServiceConfig, ServiceStatus, UploadReceipt } from './api.js'
 import { bearer, context, isString, listedPin, parseJsonError, type AdapterOptions } from './common.js'
 
 const ALL_STATES = 'queued,pinning,pinned,failed'
@@ -16,8 +16,18 @@ interface PinStatusBody {
   requestId?: string
   status?: string
   created?: string
-  pin?: { cid?: string, name?: string }
+  pin?: { cid?: string, name?: string, origins?: unknown, meta?: unknown }
+  delegates?: unknown
   info?: Record<string, unknown>
+}
+
+function stringList (v: unknown): string[] {
+  return Array.isArray(v) ? v.filter(isString) : []
+}
+
+function stringMap (v: unknown): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return {}
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
 }
 
 function requestIdOf (p: PinStatusBody): string | undefined {
@@ -54,16 +64,57 @@ export function createPsa (config: ServiceConfig, options: AdapterOptions = {}, 
     return out
   }
 
-  async function pin (cid: string, opts: RequestOptions & { name?: string, origins?: string[], meta?: Record<string, string> } = {}): Promise<UploadReceipt> {
+  function pinBody (cid: string, opts: PinFields): string {
     const payload: Record<string, unknown> = { cid }
     if (isString(opts.name)) payload.name = opts.name.slice(0, 255)
     if (opts.origins !== undefined && opts.origins.length > 0) payload.origins = opts.origins.slice(0, 20)
     if (opts.meta !== undefined) payload.meta = opts.meta
+    return JSON.stringify(payload)
+  }
+
+  async function pin (cid: string, opts: RequestOptions & PinFields = {}): Promise<UploadReceipt> {
     const res = await httpRequest(ctx, joinUrl(endpoint, '/pins'), {
-      method: 'POST', headers: { ...auth, ...json }, body: JSON.stringify(payload), signal: opts.signal, timeoutMs
+      method: 'POST', headers: { ...auth, ...json }, body: pinBody(cid, opts), signal: opts.signal, timeoutMs
     })
     const p = parsePinStatus(parseJson<PinStatusBody>(ctx, res, 'POST /pins'), 'POST /pins')
     return { cid: p.cid ?? cid, requestId: p.requestId }
+  }
+
+  async function replacePin (requestId: string, cid: string, opts: RequestOptions & PinFields = {}): Promise<UploadReceipt> {
+    const res = await httpRequest(ctx, joinUrl(endpoint, `/pins/${encodeURIComponent(requestId)}`), {
+      method: 'POST', headers: { ...auth, ...json }, body: pinBody(cid, opts), signal: opts.signal, timeoutMs
+    })
+    const p = parsePinStatus(parseJson<PinStatusBody>(ctx, res, 'POST /pins/{requestid}'), 'POST /pins/{requestid}')
+    return { cid: p.cid ?? cid, requestId: p.requestId }
+  }
+
+  async function getPin (requestId: string, opts: RequestOptions = {}): Promise<PinRequest | null> {
+    const res = await httpRequest(ctx, joinUrl(endpoint, `/pins/${encodeURIComponent(requestId)}`), {
+      headers: auth, signal: opts.signal, timeoutMs, allowStatus: [404]
+    })
+    if (res.status === 404) return null
+    const body = parseJson<PinStatusBody>(ctx, res, 'GET /pins/{requestid}')
+    const p = parsePinStatus(body, 'GET /pins/{requestid}')
+    if (p.cid === undefined) throw new ServiceError(`${slug} answered GET /pins/{requestid} without pin.cid: is the endpoint a Pinning Service API?`)
+    const out: PinRequest = {
+      requestId: p.requestId,
+      cid: p.cid,
+      pin: p.state,
+      origins: stringList(body.pin?.origins),
+      meta: stringMap(body.pin?.meta),
+      delegates: stringList(body.delegates)
+    }
+    if (p.raw !== undefined) out.rawStatus = p.raw
+    if (isString(body.created)) out.created = body.created
+    if (isString(body.pin?.name)) out.name = body.pin.name
+    return out
+  }
+
+  async function removePin (requestId: string, opts: RequestOptions = {}): Promise<boolean> {
+    const res = await httpRequest(ctx, joinUrl(endpoint, `/pins/${encodeURIComponent(requestId)}`), {
+      method: 'DELETE', headers: auth, signal: opts.signal, timeoutMs, allowStatus: [404]
+    })
+    return res.status !== 404
   }
 
   async function find (cid: string, opts: RequestOptions & { status?: string, limit?: number } = {}): Promise<PinStatusBody[]> {
@@ -128,6 +179,9 @@ export function createPsa (config: ServiceConfig, options: AdapterOptions = {}, 
     acceptsShards: false,
     uploads: false,
     pin,
+    getPin,
+    replacePin,
+    removePin,
     status,
     unpin,
     list

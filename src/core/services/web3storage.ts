@@ -4,7 +4,7 @@
  */
 import { httpRequest, joinUrl, parseJson } from '../http.js'
 import { ServiceError } from '../errors.js'
-import type { Deal, ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import type { Deal, ListedPin, PeerPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
 import { bearer, combinePinStates, context, fileStream, isString, listedPin, mapDealWord, mapPinWord, parseJsonError, type AdapterOptions } from './common.js'
 
 export const WEB3STORAGE_ENDPOINT = 'https://api.web3.storage'
@@ -73,6 +73,13 @@ export function createWeb3Storage (config: ServiceConfig, options: AdapterOption
     const pin = states.length === 0 ? 'queued' : combinePinStates(states)
     const out: ServiceStatus = { cid: isString(json.cid) ? json.cid : cid, pin, deals: toDeals(json.deals) }
     if (words.length > 0) out.rawStatus = [...new Set(words)].join(',')
+    const peers = (json.pins ?? []).filter(p => isString(p.status)).map(p => {
+      const peer: PeerPin = { pin: mapPinWord(p.status) ?? null, rawStatus: p.status }
+      if (isString(p.peerId)) peer.peerId = p.peerId
+      if (isString(p.peerName)) peer.peerName = p.peerName
+      return peer
+    })
+    if (peers.length > 0) out.peers = peers
     return out
   }
 
