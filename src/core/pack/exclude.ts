@@ -7,6 +7,9 @@
  * last pattern that matches a path decides). A matched folder is left out with everything in it.
  *
  * test/pack/exclude.test.ts checks these answers against @actions/glob itself on the same tree.
+ *
+ * Why not minimatch: it is a dev dependency only (the Action and the provider bundle it), and the CLI runs on the
+ * runtime dependencies; the handful of rules @actions/glob's options leave (no braces, no extglobs) fit here.
  */
 import { InvalidArgumentError } from '../errors.js'
 
