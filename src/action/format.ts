@@ -40,6 +40,7 @@ const CLI_TO_INPUT: Array<[RegExp, string]> = [
   [/--token or PINSHIP_TOKEN/g, '`token`'],
   [/--token or set PINSHIP_TOKEN/g, '`token`'],
   [/--token\b/g, '`token`'],
+  [/--endpoint \(or PINSHIP_ENDPOINT \/ PINSHIP_[A-Z0-9]+_ENDPOINT\)/g, '`endpoint`'],
   [/--endpoint\b/g, '`endpoint`'],
   [/ or set PINSHIP_ENDPOINT\b/g, ''],
   [/--timeout\b/g, '`timeout-minutes`'],
@@ -49,7 +50,12 @@ const CLI_TO_INPUT: Array<[RegExp, string]> = [
   [/--profile\b/g, '`cid-profile`'],
   [/--shard-size (\d+)/g, '`shard-size: $1`'],
   [/--shard-size\b/g, '`shard-size`'],
-  [/--verify\b/g, '`verify: true`']
+  [/--verify\b/g, '`verify: true`'],
+  [/--exclude '((?:[^']|'\\'')*)'/g, 'a line `$1` in `exclude`'],
+  [/--exclude patterns\b/g, '`exclude` patterns'],
+  [/--exclude\b/g, '`exclude`'],
+  // the Action has no input for it: an empty folder is always an error there
+  [/, or pass --allow-empty to pack an empty folder anyway/g, '']
 ]
 
 export function inWorkflowTerms (message: string): string {

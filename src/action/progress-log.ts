@@ -78,11 +78,13 @@ export class ProgressLog {
   private format (type: string, d: Record<string, any>): string | undefined {
     switch (type) {
       case 'pinship:pack:start': return `packing ${d.path}: ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}`
-      case 'pinship:pack:bytes':
-        // Totals count every pass the packer makes (sharding reads twice), so only the fraction means anything.
-        return this.step('pack', d.bytes, d.totalBytes)
-          ? `packing: ${Math.floor(100 * Math.min(1, d.totalBytes > 0 ? d.bytes / d.totalBytes : 1))}%`
+      case 'pinship:pack:bytes': {
+        // Counted per pass over the files; with two passes (sharding) each pass has its own line and percentages.
+        const pass = typeof d.passes === 'number' && d.passes > 1 ? ` (${String(d.phase)})` : ''
+        return this.step(`pack${pass}`, d.bytes, d.totalBytes)
+          ? `packing${pass}: ${Math.floor(100 * Math.min(1, d.totalBytes > 0 ? d.bytes / d.totalBytes : 1))}% (${formatBytes(d.bytes)} of ${formatBytes(d.totalBytes)})`
           : undefined
+      }
       case 'pinship:pack:shard': return `CAR shard ${d.index + 1}: ${formatBytes(d.bytes)}, ${plural(d.blocks, 'block')}, ${d.carCid}`
       case 'pinship:pack:done': return `root ${d.cid} (${d.profile}): ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}, CAR ${formatBytes(d.carBytes)}`
       case 'pinship:deploy:plan': {

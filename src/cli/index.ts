@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander'
 import { isPinshipError } from '../core/errors.js'
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js'
+
+export { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js'
 
 type CommandModule = { register: (program: Command) => void }
 
@@ -15,22 +18,17 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   serve: async () => await import('./commands/serve.js')
 }
 
-/** Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input. */
-export const EXIT_FAILURE = 1
-export const EXIT_USAGE = 2
-
-const USAGE_CODES = new Set([
-  'ERR_INVALID_ARGUMENT', 'ERR_PATH_NOT_FOUND', 'ERR_UNKNOWN_PROFILE', 'ERR_INVALID_SHARD_SIZE',
-  'ERR_UNKNOWN_SERVICE', 'ERR_MISSING_TOKEN', 'ERR_INVALID_ENDPOINT', 'ERR_INVALID_CID', 'ERR_EMPTY_INPUT'
-])
-
 /** The program with every command, or only `command`'s when it names one. */
 export async function buildProgram (command?: string): Promise<Command> {
   const program = new Command('pinship')
     .description('Deploy build folders to IPFS: pack to CAR, upload, verify the CID, wait for pins.')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: s => process.stderr.write(s) })
+    .configureOutput({
+      writeErr: s => process.stderr.write(s),
+      // commander's own errors (unknown option, missing argument) read like ours: "pinship: …"
+      outputError: (s, write) => write(`pinship: ${s.replace(/^error: /, '')}`)
+    })
     .showSuggestionAfterError()
   const loaders = command !== undefined && command in LOADERS ? [LOADERS[command]] : Object.values(LOADERS)
   const modules = new Set(await Promise.all(loaders.map(async load => await load())))
@@ -44,15 +42,15 @@ export async function main (argv: string[]): Promise<number> {
   const program = await buildProgram(argv.find(arg => !arg.startsWith('-')))
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return typeof process.exitCode === 'number' ? process.exitCode : 0
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK
   } catch (err) {
     if (err instanceof CommanderError) {
       // commander already printed its message (unknown option, missing argument, --help, --version)
-      return err.exitCode === 0 ? 0 : EXIT_USAGE
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
     }
     if (isPinshipError(err)) {
       process.stderr.write(`pinship: ${err.message}\n`)
-      return USAGE_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE
+      return exitCodeFor(err.code)
     }
     process.stderr.write(`pinship: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`)
     if (process.env.PINSHIP_DEBUG) console.error(err)

@@ -40,18 +40,32 @@ interface BytesDetail {
   totalBytes: number
   files?: number
   totalFiles?: number
+  /** Names one of several passes over the same bytes (`root CID`, `CAR`): each gets its own bar and percentages. */
+  phase?: string
 }
 
 function bytesDetail (detail: unknown): BytesDetail | null {
   if (detail === null || typeof detail !== 'object') return null
   const d = detail as Record<string, unknown>
   if (typeof d.bytes !== 'number' || typeof d.totalBytes !== 'number') return null
+  const multiPass = typeof d.passes === 'number' && d.passes > 1
   return {
     bytes: d.bytes,
     totalBytes: d.totalBytes,
     files: typeof d.files === 'number' ? d.files : undefined,
-    totalFiles: typeof d.totalFiles === 'number' ? d.totalFiles : undefined
+    totalFiles: typeof d.totalFiles === 'number' ? d.totalFiles : undefined,
+    ...(multiPass && typeof d.phase === 'string' ? { phase: d.phase } : {})
   }
+}
+
+/** The bar (and line) label: the area, and the pass when the area makes several over the same bytes. */
+function label (area: string, bytes: BytesDetail): string {
+  return bytes.phase !== undefined ? `${area} (${bytes.phase})` : area
+}
+
+/** "1 file", "2 files". */
+export function plural (n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 /** `pinship:pack:bytes` → ['pack', 'bytes']. */
@@ -108,12 +122,12 @@ function linesRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent)
     onProgress: event => {
       const bytes = bytesDetail(event.detail)
       if (bytes !== null) {
-        const { area } = splitEventType(event.type)
+        const key = label(splitEventType(event.type).area, bytes)
         const percent = bytes.totalBytes > 0 ? Math.floor((bytes.bytes / bytes.totalBytes) * 100) : 100
         const reached = Math.floor(percent / step) * step
-        if (reached <= (lastStep.get(area) ?? -1)) return
-        lastStep.set(area, reached)
-        stream.write(`pinship: ${area} ${reached}% (${formatBytes(bytes.bytes)} of ${formatBytes(bytes.totalBytes)})\n`)
+        if (reached <= (lastStep.get(key) ?? -1)) return
+        lastStep.set(key, reached)
+        stream.write(`pinship: ${key} ${reached}% (${formatBytes(bytes.bytes)} of ${formatBytes(bytes.totalBytes)})\n`)
         return
       }
       const line = describe(event)
@@ -141,16 +155,17 @@ function barRenderer (stream: NodeJS.WriteStream, describe: (e: ProgressEvent) =
       const { area } = splitEventType(event.type)
       const bytes = bytesDetail(event.detail)
       if (bytes !== null) {
+        const key = label(area, bytes)
         const payload = {
-          area: area.padEnd(7),
+          area: key.padEnd(7),
           done: formatBytes(bytes.bytes),
           total_h: formatBytes(bytes.totalBytes),
-          files: bytes.files !== undefined && bytes.totalFiles !== undefined ? ` | ${bytes.files}/${bytes.totalFiles} files` : ''
+          files: bytes.files !== undefined && bytes.totalFiles !== undefined ? ` | ${bytes.files}/${plural(bytes.totalFiles, 'file')}` : ''
         }
-        let bar = bars.get(area)
+        let bar = bars.get(key)
         if (bar === undefined) {
           bar = multibar.create(Math.max(bytes.totalBytes, 1), bytes.bytes, payload)
-          bars.set(area, bar)
+          bars.set(key, bar)
         } else {
           bar.setTotal(Math.max(bytes.totalBytes, 1))
           bar.update(bytes.bytes, payload)

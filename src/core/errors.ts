@@ -59,6 +59,8 @@ export function defineError<C extends string> (code: C, defaults: { retryable?: 
 export const InvalidArgumentError = defineError('ERR_INVALID_ARGUMENT')
 export const PathNotFoundError = defineError('ERR_PATH_NOT_FOUND')
 export const UnreadablePathError = defineError('ERR_UNREADABLE_PATH')
+/** A file name that is not valid UTF-8: UnixFS names are UTF-8 strings, so it cannot be stored as it is. */
+export const InvalidFileNameError = defineError('ERR_INVALID_FILE_NAME')
 export const UnknownProfileError = defineError('ERR_UNKNOWN_PROFILE')
 export const InvalidShardSizeError = defineError('ERR_INVALID_SHARD_SIZE')
 export const SymlinkOutsideError = defineError('ERR_SYMLINK_OUTSIDE')
@@ -84,6 +86,10 @@ export const ServiceUnavailableError = defineError('ERR_SERVICE_UNAVAILABLE', { 
 export const NetworkError = defineError('ERR_NETWORK', { retryable: true })
 export const TimeoutError = defineError('ERR_TIMEOUT', { retryable: true })
 export const ServiceError = defineError('ERR_SERVICE')
+/** The endpoint could not be reached at all (refused, DNS, no route, no answer) when deploy first checked it. */
+export const EndpointUnreachableError = defineError('ERR_ENDPOINT_UNREACHABLE')
+/** Something answered at the endpoint, but not the API of the service asked for (an HTML page, a static file server). */
+export const NotServiceApiError = defineError('ERR_NOT_SERVICE_API')
 export const UnsupportedOperationError = defineError('ERR_UNSUPPORTED_OPERATION')
 export const CidMismatchError = defineError('ERR_CID_MISMATCH')
 export const PinFailedError = defineError('ERR_PIN_FAILED')

@@ -10,8 +10,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Agent } from 'undici'
 import {
-  AbortedError, AuthError, ForbiddenError, NetworkError, NotFoundError, PinshipError, QuotaError, RateLimitedError,
-  ServiceError, ServiceUnavailableError, TimeoutError, TooLargeError
+  AbortedError, AuthError, ForbiddenError, InvalidEndpointError, NetworkError, NotFoundError, NotServiceApiError, PinshipError, QuotaError,
+  RateLimitedError, ServiceError, ServiceUnavailableError, TimeoutError, TooLargeError
 } from './errors.js'
 
 /** Abort a request when no bytes move (either way) for this long. */
@@ -202,6 +202,18 @@ function networkCode (err: unknown): string | undefined {
   return undefined
 }
 
+function causeMessages (err: unknown): string[] {
+  const out: string[] = []
+  const seen = new Set<unknown>()
+  let cur: any = err
+  while (cur !== undefined && cur !== null && !seen.has(cur)) {
+    seen.add(cur)
+    if (typeof cur.message === 'string') out.push(cur.message)
+    cur = cur.cause
+  }
+  return out
+}
+
 const CONNECT_HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is the service running and is the endpoint right?',
   ENOTFOUND: 'host not found: check the endpoint URL',
@@ -227,10 +239,36 @@ function transportError (err: unknown, ctx: HttpContext, url: URL, init: HttpReq
     const idle = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`
     return new TimeoutError(`${where}: no data for ${idle} while ${phase}; the service may be overloaded (it will be retried)`, { cause: err })
   }
+  if (causeMessages(err).includes('bad port')) {
+    // fetch refuses the ports of other protocols (the WHATWG "bad port" list: 9 discard, 25 SMTP, 6000 X11…)
+    return new InvalidEndpointError(`${where}: port ${url.port} is reserved for another protocol and fetch refuses to connect to it; ` +
+      'check --endpoint: the service listens on another port (pinship serve uses 8787)', { cause: err })
+  }
   const code = networkCode(err)
   const hint = code !== undefined ? (CONNECT_HINTS[code] ?? code) : (err instanceof Error ? err.message : String(err))
   const retryable = code !== 'ENOTFOUND'
   return new NetworkError(redact(`${where}: ${hint} (while ${phase})`, ctx.secrets), { cause: err, retryable })
+}
+
+/**
+ * Statuses a proxy in front of a real API answers with an HTML page of its own (basic auth, body too large, rate
+ * limit, backend down or slow): those keep their usual meaning. Any other HTML answer to an API request (a 200
+ * index.html, a 404 or 501 page) means the endpoint is not the API at all.
+ */
+const PROXY_STATUSES = new Set([401, 403, 407, 413, 429, 502, 503, 504])
+
+function isHtml (headers: Headers, text: string): boolean {
+  if (/^\s*text\/html\b/i.test(headers.get('content-type') ?? '')) return true
+  return /^\s*<(!doctype html|html[\s>])/i.test(text.slice(0, 100))
+}
+
+/** An HTML page where an API answer was expected (a static file server's 404/501, a web app's index.html). */
+export function notApiError (ctx: HttpContext, url: URL, status: number, headers: Headers, text: string): PinshipError | undefined {
+  if (PROXY_STATUSES.has(status) || !isHtml(headers, text)) return undefined
+  const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim()
+  return new NotServiceApiError(redact(`${ctx.service} at ${describeEndpoint(url)} answered ${url.pathname} with an HTML page ` +
+    `(HTTP ${status}${title !== undefined && title !== '' ? `, "${title}"` : ''}), not the ${ctx.service} API: check that --endpoint is the ` +
+    `API root of a ${ctx.service} service, not a website or a gateway`, ctx.secrets), { status })
 }
 
 /** The generic status → error mapping, after the adapter had its say. */
@@ -348,6 +386,8 @@ export async function httpRequest (ctx: HttpContext, url: string | URL, init: Ht
     } catch (err) {
       throw transportError(err, ctx, target, init, timer, 'reading the response')
     }
+    const html = notApiError(ctx, target, res.status, res.headers, text)
+    if (html !== undefined) throw html
     const ok = (res.status >= 200 && res.status < 300) || (init.allowStatus?.includes(res.status) ?? false)
     if (!ok) throw statusError(ctx, target, res.status, text, res.headers)
     return { status: res.status, headers: res.headers, text }
@@ -379,6 +419,8 @@ async function streamedRequest (ctx: HttpContext, target: URL, init: HttpRequest
   }
   const status = res.statusCode ?? 0
   const resHeaders = toHeaders(res)
+  const html = notApiError(ctx, target, status, resHeaders, text)
+  if (html !== undefined) throw html
   const ok = (status >= 200 && status < 300) || (init.allowStatus?.includes(status) ?? false)
   if (!ok) throw statusError(ctx, target, status, text, resHeaders)
   return { status, headers: resHeaders, text }
@@ -478,7 +520,7 @@ export function parseJson<T> (ctx: HttpContext, res: HttpResponse, what: string)
     return JSON.parse(res.text) as T
   } catch (err) {
     const snippet = redact(res.text.slice(0, 120), ctx.secrets)
-    throw new ServiceError(`${ctx.service} answered ${what} with something that is not JSON (${JSON.stringify(snippet)}): is the endpoint the right kind of service?`, { cause: err, status: res.status })
+    throw new NotServiceApiError(`${ctx.service} answered ${what} with something that is not JSON (${JSON.stringify(snippet)}): is the endpoint the right kind of service?`, { cause: err, status: res.status })
   }
 }
 

@@ -143,6 +143,10 @@ describe('push to main', () => {
     const results = JSON.parse(result.outputs.results)
     expect(results).toHaveLength(1)
     expect(results[0]).toMatchObject({ service: 'local', status: 'pinned', error: null })
+    // every key is one action.yml documents for `results`
+    const documented = /results:\s*\n\s*description: (.*)/.exec(readFileSync(join(process.cwd(), 'action.yml'), 'utf8'))?.[1] ?? ''
+    for (const key of Object.keys(results[0])) expect(documented, key).toContain(`\`${key}\``.replace(/^`(service|endpoint|status|deals|error)`$/, '$1'))
+    expect(results[0].rawStatus).toBe('Pinned')
   })
 
   test('the service knows the root as pinned (its web3.storage status API)', async () => {
@@ -606,6 +610,12 @@ describe('a deploy that fails', () => {
     expect(status === undefined ? undefined : ['failure', 'error'].includes(status.state)).toBe(true)
     expectMasked(result, wrong)
     expect(JSON.stringify(github.statuses)).not.toContain(wrong)
+    // nothing was stored: no links that would 404 (action.yml: "Empty when nothing was uploaded")
+    expect(result.outputs.url).toBe('')
+    expect(result.outputs.urls).toBe('[]')
+    expect(result.outputs.cid).toMatch(/^bafy/)
+    expect(JSON.parse(result.outputs.results)[0]).toMatchObject({ service: 'local', status: null, error: { code: 'ERR_AUTH' } })
+    expect(result.summary).not.toMatch(/\/ipfs\/bafy/)
   })
 })
 

@@ -1,5 +1,7 @@
 /** The action's pure parts, in-process: exclude patterns, service lists, pin names, the run context. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -10,6 +12,8 @@ import { parseServices } from '../../src/action/services.js'
 import { overallStatus, previewLinks, primaryUrl } from '../../src/action/report.js'
 import { gatewayUrls } from '../../src/core/gateway-urls.js'
 import { createService } from '../../src/core/services/index.js'
+import { preflight } from '../../src/core/deploy/preflight.js'
+import { pack } from '../../src/core/pack/index.js'
 import { inWorkflowTerms } from '../../src/action/format.js'
 import { parseShardSize } from '../../src/action/inputs.js'
 import { statusError } from '../../src/core/http.js'
@@ -180,6 +184,28 @@ describe('core advice in workflow terms', () => {
     expect(rewritten[0]).toBe('service local needs a token: pass `token`')
     expect(rewritten[4]).toContain('Raise `timeout-minutes` to wait longer')
     expect(rewritten[5]).toBe('`wait-for: deal` needs services that report Filecoin deals; local report none. Use `wait-for: pinned` for it.')
+  })
+  test('pack and endpoint advice names the `exclude`, `path` and `endpoint` inputs; no flag the Action lacks', async () => {
+    const root = join(tmp, 'advice')
+    mkdirSync(join(root, 'sub'), { recursive: true })
+    writeFileSync(join(root, 'sub', 'a.txt'), 'a')
+    symlinkSync('/etc/hostname', join(root, 'sub', 'host'))
+    const outside = await pack(root).catch((e: Error) => e)
+    const empty = join(tmp, 'advice-empty')
+    mkdirSync(empty, { recursive: true })
+    const nothing = await pack(empty).catch((e: Error) => e)
+    const closed = createServer()
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>(resolve => closed.close(() => resolve()))
+    const refused = await preflight({ service: 'local', endpoint: `http://127.0.0.1:${port}`, token: 't' }).catch((e: Error) => e)
+    const badPort = await preflight({ service: 'local', endpoint: 'http://127.0.0.1:9', token: 't' }).catch((e: Error) => e)
+    const rewritten = [outside, nothing, refused, badPort].map(e => inWorkflowTerms((e as Error).message))
+    for (const m of rewritten) expect(m).not.toMatch(/--[a-z]|PINSHIP_/)
+    expect(rewritten[0]).toMatch(/or leave it out with a line `sub\/host` in `exclude`\.$/)
+    expect(rewritten[1]).toMatch(/holds no files to pack\. Check the path \(and any `exclude` patterns\)\.$/)
+    expect(rewritten[2]).toMatch(/connection refused: .* Check `endpoint`: it must be the API root of a running local service\.$/)
+    expect(rewritten[3]).toMatch(/port 9 is reserved for another protocol .*; check `endpoint`/)
   })
 })
 

@@ -47,8 +47,20 @@ test('byte progress is logged in steps, not per chunk', () => {
     log.onProgress({ type: 'pinship:deploy:bytes', detail: { bytes, totalBytes: 2000 } })
   }
   log.close()
-  expect(lines.filter(l => l.startsWith('packing:'))).toEqual(['packing: 25%', 'packing: 50%', 'packing: 75%', 'packing: 100%'])
+  expect(lines.filter(l => l.startsWith('packing:'))).toEqual(['packing: 25% (250 B of 1000 B)', 'packing: 50% (500 B of 1000 B)', 'packing: 75% (750 B of 1000 B)', 'packing: 100% (1000 B of 1000 B)'])
   expect(lines.some(l => l.includes('deploy:bytes'))).toBe(false)
+})
+
+test('two passes over the files are two honest phases, each to 100% of the files\' bytes', () => {
+  const log = new ProgressLog()
+  for (const [pass, phase] of [[1, 'root CID'], [2, 'CAR']] as const) {
+    for (let bytes = 0; bytes <= 1000; bytes += 250) log.onProgress({ type: 'pinship:pack:bytes', detail: { bytes, totalBytes: 1000, files: 1, totalFiles: 1, pass, passes: 2, phase } })
+  }
+  log.close()
+  expect(lines.filter(l => l.startsWith('packing'))).toEqual([
+    'packing (root CID): 25% (250 B of 1000 B)', 'packing (root CID): 50% (500 B of 1000 B)', 'packing (root CID): 75% (750 B of 1000 B)', 'packing (root CID): 100% (1000 B of 1000 B)',
+    'packing (CAR): 25% (250 B of 1000 B)', 'packing (CAR): 50% (500 B of 1000 B)', 'packing (CAR): 75% (750 B of 1000 B)', 'packing (CAR): 100% (1000 B of 1000 B)'
+  ])
 })
 
 test('unknown events are shown generically but rate-limited; secrets are scrubbed', () => {

@@ -81,6 +81,16 @@ describe('pinship deploy (CLI)', () => {
     const bad = await pinship(['deploy', site, '--token', 'flag-token-wins-0000', '--json'], env)
     expect(bad.code).toBe(1)
     expect(JSON.parse(bad.stdout).results[0].error.code).toBe('ERR_AUTH')
+    // nothing was stored: no links
+    expect(JSON.parse(bad.stdout).urls).toEqual([])
+    const text = await pinship(['deploy', site, '--token', 'flag-token-wins-0000'], env)
+    expect(text.code).toBe(1)
+    expect(text.stdout).not.toMatch(/http/)
+    expect(text.stdout).toMatch(/^\s+web3storage\s+FAILED \(ERR_AUTH\)$/m)
+    // the failure is told once: the table and the progress line carry its code, the last line its reason
+    expect((text.stdout + text.stderr).match(/rejected the token/g)).toHaveLength(1)
+    expect(text.stderr).toMatch(/^pinship: web3storage: failed \(ERR_AUTH\)$/m)
+    expect(text.stderr.trim().split('\n').at(-1)).toMatch(/^pinship: deploy of \S+ did not meet --require all: web3storage: .*rejected the token/)
     expect(bad.stderr).toMatch(/pinship: deploy of \S+ did not meet --require all: web3storage: .*rejected the token/)
     expect(bad.stdout + bad.stderr).not.toContain('flag-token-wins-0000')
     expect(bad.stdout + bad.stderr).not.toContain(TOKEN)
@@ -118,6 +128,8 @@ describe('pinship deploy (CLI)', () => {
     })
     const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
     const url = await serving
+    // stdout and stderr are separate pipes: the summary may arrive just after the "serving" line
+    for (let i = 0; i < 100 && !stdout.includes('\n'); i++) await new Promise(resolve => setTimeout(resolve, 20))
     expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ipfs/${oracle}/$`))
     expect(stdout.split('\n')[0]).toBe(oracle)
     const page = await fetch(url)
@@ -145,6 +157,37 @@ describe('pinship deploy (CLI)', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
   }, 30_000)
 
+  it('a wrong endpoint fails within seconds, before packing, saying what to check (deploy and status)', async () => {
+    const probe = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'data-closed'), tokens: [TOKEN] })
+    const closed = probe.url
+    await probe.close()
+    const start = performance.now()
+    const r = await pinship(['deploy', site, '--service', 'web3storage', '--endpoint', closed, '--token', TOKEN])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).not.toMatch(/packing|retrying/)
+    const message = `web3storage at ${closed}: connection refused: is the service running and is the endpoint right? Check --endpoint (or PINSHIP_ENDPOINT / PINSHIP_WEB3STORAGE_ENDPOINT): it must be the API root of a running web3storage service.`
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(`pinship: ${message}`)
+    expect(r.stderr.split(message)).toHaveLength(2)
+    // the issue's first try: fetch refuses port 9 outright; that is a bad endpoint, said at once (exit 2)
+    const nine = await pinship(['deploy', site, '--service', 'web3storage', '--endpoint', 'http://127.0.0.1:9', '--token', TOKEN])
+    expect(nine.code).toBe(2)
+    expect(nine.stderr.trim().split('\n').at(-1)).toMatch(/^pinship: web3storage at http:\/\/127\.0\.0\.1:9: port 9 is reserved for another protocol/)
+    const s = await pinship(['status', oracle, '--service', 'web3storage', '--endpoint', closed])
+    expect(s.code).toBe(1)
+    expect(s.stdout).toMatch(/connection refused/)
+    expect(performance.now() - start).toBeLessThan(8_000)
+  }, 30_000)
+
+  it('--exclude leaves paths out of the deploy, as pack --exclude does', async () => {
+    const d = await pinship(['deploy', site, '--exclude', 'css/', '--exclude', '**/.well-known', '--data', join(scratch.path, 'data-exclude'), '--json'])
+    expect(d.code).toBe(0)
+    const p = await pinship(['pack', site, '--exclude', 'css/', '--exclude', '**/.well-known', '--json'])
+    const all = await pinship(['pack', site, '--json'])
+    expect(JSON.parse(d.stdout).cid).toBe(JSON.parse(p.stdout).cid)
+    expect(JSON.parse(p.stdout).files).toBe(JSON.parse(all.stdout).files - 2)
+  }, 60_000)
+
   it('refuses an empty folder unless --allow-empty', async () => {
     const empty = join(scratch.path, 'empty')
     await mkdir(empty, { recursive: true })
@@ -152,6 +195,7 @@ describe('pinship deploy (CLI)', () => {
     const no = await pinship(['deploy', empty, '--data', data])
     expect(no.code).toBe(2)
     expect(no.stderr).toMatch(/holds no files to pack.*pass --allow-empty/)
+    expect(no.stderr.match(/--allow-empty/g)).toHaveLength(1)
     const yes = await pinship(['deploy', empty, '--data', data, '--allow-empty', '--json'])
     expect(yes.code).toBe(0)
     expect(JSON.parse(yes.stdout).cid).toBe('bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354')
@@ -183,7 +227,8 @@ describe('pinship status | ls | unpin (CLI)', () => {
 
   it('says a CID is unknown (and lists nothing) without creating a data folder', async () => {
     const r = await pinship(['status', oracle, '--data', join(scratch.path, 'never-created'), '--json'])
-    expect(r.code).toBe(0)
+    // not there: exit 3, so a script can tell
+    expect(r.code).toBe(3)
     expect(JSON.parse(r.stdout)).toEqual({ cid: oracle, status: null, deals: [] })
     const ls = await pinship(['ls', '--data', join(scratch.path, 'never-created'), '--json'])
     expect(JSON.parse(ls.stdout)).toEqual({ service: 'local', pins: [] })

@@ -62,25 +62,26 @@ describe('deploy through a misbehaving network', () => {
     }
   }, 60_000)
 
-  it('fails within the time bound with a clear message when the service is down', async () => {
+  it('fails at once with a clear message when the service is down before the deploy starts (nothing packed)', async () => {
     const dead = createServer()
     await new Promise<void>(resolve => dead.listen(0, '127.0.0.1', resolve))
     const port = (dead.address() as AddressInfo).port
     await new Promise<void>(resolve => dead.close(() => resolve()))
     const start = performance.now()
-    const r = await deploy(tree, {
+    const events: string[] = []
+    const err = await deploy(tree, {
       services: [{ service: 'local', endpoint: `http://127.0.0.1:${port}`, token: TOKEN }],
       shardSize: 700_000,
       timeoutMs: 2_000,
-      retry: { minDelayMs: 50, maxDelayMs: 200, retries: 100 }
-    })
-    const took = performance.now() - start
-    expect(r.ok).toBe(false)
-    expect(r.results[0].status).toBeNull()
-    expect(r.results[0].error?.code).toBe('ERR_NETWORK')
-    expect(r.results[0].error?.message).toBe(`local at http://127.0.0.1:${port}: connection refused: is the service running and is the endpoint right? (while sending the request)`)
-    // 2 s budget from the first request; packing 6 MiB comes on top.
-    expect(took).toBeLessThan(6_000)
+      retry: { minDelayMs: 50, maxDelayMs: 200, retries: 100 },
+      onProgress: e => events.push(e.type)
+    }).catch(e => e)
+    expect(err.code).toBe('ERR_ENDPOINT_UNREACHABLE')
+    expect(err.message).toBe(`local at http://127.0.0.1:${port}: connection refused: is the service running and is the endpoint right? ` +
+      'Check --endpoint (or PINSHIP_ENDPOINT / PINSHIP_LOCAL_ENDPOINT): it must be the API root of a running local service.')
+    expect(events).not.toContain('pinship:pack:start')
+    expect(events).not.toContain('pinship:deploy:retry')
+    expect(performance.now() - start).toBeLessThan(1_500)
   }, 30_000)
 
   it('gives up within the bound when every answer is 503', async () => {

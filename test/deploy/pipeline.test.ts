@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { deploy } from '../../src/core/deploy/index.js'
+import { PREFLIGHT_CID } from '../../src/core/deploy/preflight.js'
 import { pack } from '../../src/core/pack/index.js'
 import type { ProgressEvent } from '../../src/core/progress.js'
 import { randomTree, tempDir } from './folders.js'
@@ -198,7 +199,9 @@ describe('deploy pipeline', () => {
     let kuboBody = Buffer.alloc(0)
     nock('http://127.0.0.1:5001').post('/api/v0/dag/import').query(true)
       .reply((_uri, body) => { kuboBody = Buffer.from(String(body), 'hex'); return [200, `{"Root":{"Cid":{"/":"${root}"},"PinErrorMsg":""}}\n`] })
-    nock('http://127.0.0.1:5001').post('/api/v0/pin/ls').query(true).reply(200, { Keys: { [root]: { Type: 'recursive' } } })
+    // the look before packing asks about a CID nobody holds; then the real status answers
+    nock('http://127.0.0.1:5001').post('/api/v0/pin/ls').query(q => q.arg === PREFLIGHT_CID).reply(500, { Message: `path '${PREFLIGHT_CID}' is not pinned`, Code: 0, Type: 'error' })
+    nock('http://127.0.0.1:5001').post('/api/v0/pin/ls').query(q => q.arg === root).reply(200, { Keys: { [root]: { Type: 'recursive' } } })
     const r = await deploy(tree, {
       services: [{ service: 'web3storage', endpoint: W3S, token: TOKEN }, { service: 'kubo' }],
       shardSize: 1_000_000,

@@ -1,5 +1,7 @@
 // `pinship pack` as users and other tools run it: the JSON contract, outputs, flags, exit codes, one-line errors.
-import { readdir, stat, symlink } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { MiB, makeTemp, removeTemp, siteSpec, writeTree } from '../helpers/corpus.js'
@@ -100,7 +102,7 @@ describe('pinship pack', () => {
       ['a zero shard size', () => ['pack', site, '--shard-size', '0'], 2, /Invalid shard size "0"/],
       ['a shard size below the largest block', () => ['pack', site, '--shard-size', '1000'], 2, /at least \d+/],
       ['an empty folder', () => ['pack', join(dir, 'empty')], 2, /holds no files/],
-      ['a symlink out of the folder', () => ['pack', join(dir, 'escape')], 1, /points outside the folder/]
+      ['a symlink out of the folder', () => ['pack', join(dir, 'escape')], 2, /points outside the folder/]
     ]
     beforeAll(async () => {
       await writeTree(join(dir, 'empty'), { sub: {} })
@@ -118,5 +120,56 @@ describe('pinship pack', () => {
         expect(stderr).toMatch(message)
       })
     }
+  })
+
+  describe('advice names flags that exist, and following it works', () => {
+    test.each([
+      ['a symlink out of the folder', async (root: string) => { await symlink('/etc/hostname', join(root, 'sub', 'host')) }, /points outside the folder/],
+      ['a symlink cycle', async (root: string) => { await symlink('..', join(root, 'sub', 'up')) }, /tree would never end/],
+      ['a FIFO', async (root: string) => { await promisify(execFile)('mkfifo', [join(root, 'sub', 'a pipe [1]')]) }, /FIFO/]
+    ])('%s: the --exclude it suggests leaves it out', async (what, make, message) => {
+      const root = join(dir, `advice-${what.replace(/\W+/g, '-')}`)
+      await mkdir(join(root, 'sub'), { recursive: true })
+      await writeFile(join(root, 'sub', 'keep.txt'), 'keep\n')
+      await make(root)
+      const bad = await pinship(['pack', root])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(message)
+      const hint = /(--exclude '(?:[^']|'\\'')*')/.exec(bad.stderr)?.[1]
+      expect(hint).toBeDefined()
+      const pattern = (hint as string).slice("--exclude '".length, -1)
+      const good = await pinship(['pack', root, '--exclude', pattern, '--json'])
+      expect(good.stderr).toBe('')
+      expect(good.code).toBe(0)
+      expect(JSON.parse(good.stdout).files).toBe(1)
+    })
+
+    test('an empty folder: --allow-empty packs it, and --exclude can empty a folder', async () => {
+      const root = join(dir, 'advice-empty')
+      await mkdir(join(root, 'maps'), { recursive: true })
+      await writeFile(join(root, 'maps', 'a.js.map'), '{}')
+      const bad = await pinship(['pack', root, '--exclude', '**/*.map'])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toMatch(/holds no files to pack\. Check the path \(and any --exclude patterns\), or pass --allow-empty to pack an empty folder anyway\./)
+      const good = await pinship(['pack', root, '--exclude', '**/*.map', '--allow-empty', '--json'])
+      expect(good.code).toBe(0)
+      // the same as a folder holding only an empty maps/ (this profile keeps empty folders)
+      await mkdir(join(dir, 'only-empty-maps', 'maps'), { recursive: true })
+      const same = await pinship(['pack', join(dir, 'only-empty-maps'), '--allow-empty', '--json'])
+      expect(JSON.parse(good.stdout)).toMatchObject({ files: 0, cid: JSON.parse(same.stdout).cid })
+    })
+
+    test('--exclude takes the Action\'s patterns: the CID is the one without those files', async () => {
+      const withMaps = join(dir, 'with-maps')
+      const without = join(dir, 'without-maps')
+      await writeTree(withMaps, { 'index.html': 'i', 'app.js': 'a', 'app.js.map': 'm', js: { 'b.js': 'b', 'b.js.map': 'm' }, drafts: { 'x.md': 'x' } })
+      await writeTree(without, { 'index.html': 'i', 'app.js': 'a', js: { 'b.js': 'b' } })
+      const r = await pinship(['pack', withMaps, '--exclude', '**/*.map', '--exclude', 'drafts/', '--json'])
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.stdout).cid).toBe(JSON.parse((await pinship(['pack', without, '--json'])).stdout).cid)
+      const abs = await pinship(['pack', withMaps, '--exclude', '/etc'])
+      expect(abs.code).toBe(2)
+      expect(abs.stderr).toMatch(/exclude pattern "\/etc" must be relative/)
+    })
   })
 })

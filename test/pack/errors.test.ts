@@ -1,14 +1,14 @@
 // Bad inputs: each gives its own error (stable code, the path in the message), and nothing that looks like a CAR is
 // left behind.
 import { execFile } from 'node:child_process'
-import { appendFileSync, truncateSync, writeFileSync } from 'node:fs'
-import { readdir, symlink, writeFile } from 'node:fs/promises'
+import { appendFileSync, existsSync, truncateSync, writeFileSync } from 'node:fs'
+import { symlink, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { PinshipError } from '../../src/core/errors.js'
-import { pack, type PackOptions } from '../../src/core/pack/index.js'
+import { excludeFilter, pack, type PackOptions } from '../../src/core/pack/index.js'
 import { KiB, MiB, makeTemp, removeTemp, writeTree } from '../helpers/corpus.js'
 
 let dir: string
@@ -137,6 +137,20 @@ describe('inputs the packer refuses', () => {
     }
   })
 
+  test('a file name that is not valid UTF-8 is named as such, with its bytes, not as missing', async () => {
+    const root = join(dir, 'latin1')
+    await writeTree(root, { 'a.txt': 'a', docs: { 'b.txt': 'b' } })
+    // "café.txt" in Latin-1: é is the lone byte 0xE9
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'docs') + '/caf'), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name')
+    const err = await failure(root)
+    expect(err.code).toBe('ERR_INVALID_FILE_NAME')
+    expect(err.message).toBe(`${join(root, 'docs', 'caf\\xe9.txt')}: the name is not valid UTF-8 (0xE9 at byte 3), and UnixFS names are UTF-8. ` +
+      "Rename it to UTF-8 (e.g. convmv -f latin1 -t utf8), or leave it out with --exclude 'docs/caf?.txt'.")
+    // following the advice works, with the Action's glob semantics
+    const packed = await pack(root, { ignore: excludeFilter(['docs/caf?.txt']) })
+    expect(packed.files).toBe(2)
+  })
+
   test('a FIFO inside the folder', async () => {
     const root = join(dir, 'fifo')
     await writeTree(root, { 'a.txt': 'a' })
@@ -176,7 +190,8 @@ describe('files that change while being packed', () => {
     })
     expect(err.code).toBe('ERR_FILE_CHANGED')
     expect(err.message).toContain(join(root, 'b.bin'))
-    expect(await readdir(out)).toEqual([])
+    // neither the CAR nor the folder made for it is left
+    expect(existsSync(out)).toBe(false)
   })
 
   test('a small file that shrinks after listing', async () => {
@@ -196,8 +211,9 @@ describe('files that change while being packed', () => {
     const err = await failure(root, {
       onShard: () => {},
       onProgress: e => {
-        const d = e.detail as { bytes?: number, totalBytes?: number }
-        if (e.type === 'pinship:pack:bytes' && !rewritten && d.bytes === (d.totalBytes as number) / 2) {
+        const d = e.detail as { bytes?: number, totalBytes?: number, pass?: number }
+        // the end of the first pass (root computed), before the second reads anything
+        if (e.type === 'pinship:pack:bytes' && !rewritten && d.pass === 1 && d.bytes === d.totalBytes) {
           rewritten = true
           writeFileSync(join(root, 'b.txt'), 'BBBB')
         }
@@ -221,6 +237,7 @@ describe('aborting', () => {
       onProgress: e => { if (e.type === 'pinship:pack:start') controller.abort() }
     })
     expect(err.code).toBe('ERR_ABORTED')
-    expect(await readdir(out)).toEqual([])
+    // neither the CAR nor the folder made for it is left
+    expect(existsSync(out)).toBe(false)
   })
 })

@@ -104,17 +104,45 @@ describe('progress events', () => {
     const start = events[0].detail as { files: number, bytes: number, path: string }
     expect(start).toEqual({ path: root, files: result.files, bytes: result.bytes })
     const bytes = events.filter(e => e.type === 'pinship:pack:bytes').map(e => e.detail as { bytes: number, totalBytes: number, files: number, totalFiles: number })
-    expect(bytes.at(-1)).toEqual({ bytes: result.bytes, totalBytes: result.bytes, files: result.files, totalFiles: result.files })
+    expect(bytes.at(-1)).toEqual({ bytes: result.bytes, totalBytes: result.bytes, files: result.files, totalFiles: result.files, pass: 1, passes: 1, phase: 'CAR' })
     for (let i = 1; i < bytes.length; i++) expect(bytes[i].bytes).toBeGreaterThanOrEqual(bytes[i - 1].bytes)
     expect(events.at(-1)?.detail).toEqual(result)
   })
 
-  test('with two passes (nothing written) the totals count both passes', async () => {
+  test('with two passes (nothing written) each pass counts to the files\' total on its own', async () => {
     const root = join(dir, 'progress')
     const events: PackProgressEvent[] = []
     const result = await pack(root, { onProgress: e => { events.push(e as PackProgressEvent) } })
-    const last = events.filter(e => e.type === 'pinship:pack:bytes').at(-1)?.detail
-    expect(last).toEqual({ bytes: 2 * result.bytes, totalBytes: 2 * result.bytes, files: 2 * result.files, totalFiles: 2 * result.files })
+    const bytes = events.filter(e => e.type === 'pinship:pack:bytes').map(e => e.detail as { bytes: number, totalBytes: number, files: number, totalFiles: number, pass: number, passes: number, phase: string })
+    for (const b of bytes) {
+      expect(b.totalBytes).toBe(result.bytes)
+      expect(b.totalFiles).toBe(result.files)
+      expect(b.bytes).toBeLessThanOrEqual(b.totalBytes)
+      expect(b.passes).toBe(2)
+    }
+    const ends = bytes.filter(b => b.bytes === result.bytes && b.files === result.files)
+    expect(ends.map(b => [b.pass, b.phase])).toEqual([[1, 'root CID'], [2, 'CAR']])
+    expect(bytes.map(b => b.pass)).toEqual([...bytes.map(b => b.pass)].sort())
+  })
+
+  test('onPlan tells the exact shards and CAR bytes the second pass then writes', async () => {
+    const root = join(dir, 'plan')
+    // duplicate content: blocks the CAR holds once
+    await writeTree(root, { 'a.bin': 3 * MiB, 'b.bin': 3 * MiB, sub: { 'c.txt': 'c', 'same.bin': 3 * MiB } })
+    const single = await pack(root, { output: join(dir, 'plan-single.car') })
+    for (const shardSize of [undefined, 1_100_000, 2_500_000, 100_000_000]) {
+      let plan: { cid: string, shards: number, carBytes: number, wholeCarBytes: number } | undefined
+      const out = join(dir, `plan-out-${String(shardSize)}`)
+      const result = await pack(root, { output: shardSize === undefined ? `${out}.car` : out, ...(shardSize !== undefined ? { shardSize } : {}), onShard: () => {}, onPlan: p => { plan = p } })
+      expect(plan).toEqual({
+        cid: result.cid,
+        shards: result.shards.length,
+        carBytes: result.carBytes,
+        // the same blocks as one CAR: what a one-pass pack without shards writes
+        wholeCarBytes: single.carBytes
+      })
+      if (shardSize === 1_100_000) expect(result.shards.length).toBeGreaterThan(5)
+    }
   })
 
   test('a throwing progress callback does not break packing', async () => {

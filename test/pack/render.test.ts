@@ -64,6 +64,25 @@ describe('progress renderer', () => {
     ])
   })
 
+  test('two passes over the same bytes are two phases, each with its own percentages; "1 file"', () => {
+    const stream = fakeStream(false)
+    const r = createProgressRenderer({ stream, mode: 'lines', describe: describePackEvent })
+    r.onProgress({ type: 'pinship:pack:start', detail: { path: 'x', files: 1, bytes: 100 } })
+    for (const [pass, phase] of [[1, 'root CID'], [2, 'CAR']] as const) {
+      for (const n of [0, 50, 100]) r.onProgress({ type: 'pinship:pack:bytes', detail: { bytes: n, totalBytes: 100, files: n === 100 ? 1 : 0, totalFiles: 1, pass, passes: 2, phase } })
+    }
+    r.stop()
+    expect(stream.text().split('\n').filter(l => l !== '')).toEqual([
+      'pinship: packing 1 file (100 B)',
+      'pinship: pack (root CID) 0% (0 B of 100 B)',
+      'pinship: pack (root CID) 50% (50 B of 100 B)',
+      'pinship: pack (root CID) 100% (100 B of 100 B)',
+      'pinship: pack (CAR) 0% (0 B of 100 B)',
+      'pinship: pack (CAR) 50% (50 B of 100 B)',
+      'pinship: pack (CAR) 100% (100 B of 100 B)'
+    ])
+  })
+
   test('none mode is silent; a describe returning null hides an event', () => {
     const stream = fakeStream(true)
     const r = createProgressRenderer({ stream, mode: 'none' })

@@ -87,6 +87,8 @@ describe('psa adapter', () => {
 
   it('refuses answers that are not PSA at all', async () => {
     nock(ORIGIN).post('/psa/pins').reply(200, '<html>login</html>')
+    await expect(svc().pin!(CID)).rejects.toMatchObject({ code: 'ERR_NOT_SERVICE_API', message: expect.stringMatching(/answered \/psa\/pins with an HTML page \(HTTP 200\), not the psa API/) })
+    nock(ORIGIN).post('/psa/pins').reply(200, 'OK')
     await expect(svc().pin!(CID)).rejects.toThrow(/not JSON/)
     nock(ORIGIN).post('/psa/pins').reply(202, { status: 'queued' })
     await expect(svc().pin!(CID)).rejects.toThrow(/without a requestid/)

@@ -2,18 +2,22 @@ import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { deploy } from '../../core/deploy/index.js'
 import type { DeployResult, WaitFor } from '../../core/deploy/api.js'
-import { defineError, EmptyInputError, InvalidArgumentError, isPinshipError, PathNotFoundError } from '../../core/errors.js'
+import { defineError, InvalidArgumentError, isPinshipError, MissingTokenError, PathNotFoundError } from '../../core/errors.js'
 import { urlsFor } from '../../core/gateway-urls.js'
 import { PROFILE_NAMES, type ProfileName } from '../../core/pack/api.js'
+import { excludeFilter } from '../../core/pack/exclude.js'
 import type { ProgressEvent } from '../../core/progress.js'
 import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/config.js'
 import type { ServiceConfig } from '../../core/services/api.js'
 import type { RunningServer } from '../../server/index.js'
-import { createProgressRenderer, formatBytes } from '../render.js'
-import { describePackEvent, parseByteSize } from './pack.js'
+import { createProgressRenderer, formatBytes, plural } from '../render.js'
+import { findRunning, recordRunning, type RunningService } from '../running.js'
+import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize } from './pack.js'
 
 /** Deploy ran but `--require` was not met (a service failed, a CID mismatched, verification failed). */
 export const DeployFailedError = defineError('ERR_DEPLOY_FAILED')
+/** The data dir is locked by a service that left no record of its URL (see running.ts). */
+export const DataDirBusyError = defineError('ERR_DATA_DIR_BUSY')
 
 /** Where the CLI keeps the embedded service's data when no service is configured (like `.git`). */
 export const DEFAULT_DATA_DIR = '.pinship'
@@ -29,40 +33,63 @@ export interface CliServices {
   configs: ServiceConfig[]
   /** The in-process embedded service, when one was started (the caller closes it). */
   server?: RunningServer
+  /** The embedded service another process already runs on the data dir, when that is what `local` means. */
+  running?: RunningService
+}
+
+/** The URL and token `local` (and a `psa` without an endpoint) use for an embedded service. */
+function useEmbedded (configs: ServiceConfig[], url: string, token: string | undefined): ServiceConfig[] {
+  return configs.map(c => {
+    if (c.service === 'local' && c.endpoint === undefined) return { ...c, endpoint: url, ...(token !== undefined ? { token } : {}) }
+    const psaToken = c.token ?? token
+    if (c.service === 'psa' && c.endpoint === undefined) return { ...c, endpoint: url, ...(psaToken !== undefined ? { token: psaToken } : {}) }
+    return c
+  })
 }
 
 /**
- * Turn flags + env into service configs. `local` without an endpoint means "the embedded service, in-process":
- * it is started on `--data` and handed its own URL and token; a `psa` without an endpoint then uses it too.
+ * Turn flags + env into service configs. `local` without an endpoint means "the embedded service on --data": the
+ * one another process already runs there (`pinship serve`, a `deploy --serve`), or else one started in-process
+ * and handed its own URL and token; a `psa` without an endpoint then uses it too.
  */
 export async function cliServices (opts: CliServiceOptions, start: { port?: number, startServer?: boolean } = {}): Promise<CliServices> {
   const configs = resolveServiceConfigs(opts)
   const needsEmbedded = configs.some(c => c.service === 'local' && c.endpoint === undefined)
-  if (!needsEmbedded || start.startServer === false) return { configs }
-  const { startServer } = await import('../../server/index.js')
+  if (!needsEmbedded) return { configs }
   const dataDir = opts.data ?? DEFAULT_DATA_DIR
+  const running = findRunning(dataDir)
+  if (running !== undefined) {
+    // A --token flag wins; otherwise the data dir's own token (PINSHIP_TOKEN may well be another service's).
+    const token = opts.token ?? running.token
+    if (token === undefined) {
+      throw new MissingTokenError(`the pinship serve running on ${running.dataDir} (pid ${running.pid}, ${running.url}) has no token file: pass the token it was started with (--token)`)
+    }
+    return { running, configs: useEmbedded(configs, running.url, token) }
+  }
+  if (start.startServer === false) return { configs }
+  const { startServer } = await import('../../server/index.js')
   let server: RunningServer
   try {
-    server = await startServer({ port: start.port ?? DEFAULT_EMBEDDED_PORT, dataDir })
+    try {
+      server = await startServer({ port: start.port ?? DEFAULT_EMBEDDED_PORT, dataDir })
+    } catch (err) {
+      // The usual port is taken (another service, a parallel run): any free port serves this run.
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+      server = await startServer({ port: 0, dataDir })
+    }
   } catch (err) {
-    // The usual port is taken (another service, a parallel run): any free port serves this run.
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
-    server = await startServer({ port: 0, dataDir })
+    if (isPinshipError(err) && err.code === 'ERR_DATA_DIR_BUSY') {
+      throw new DataDirBusyError(`${err.message} To deploy to that service, pass --service local --endpoint <its URL> --token <its token>.`, { cause: err })
+    }
+    throw err
   }
-  const token = server.tokens[0]
-  return {
-    server,
-    configs: configs.map(c => {
-      if (c.service === 'local' && c.endpoint === undefined) return { ...c, endpoint: server.url, token }
-      if (c.service === 'psa' && c.endpoint === undefined) return { ...c, endpoint: server.url, token: c.token ?? token }
-      return c
-    })
-  }
+  // A second deploy (or status) on this data dir while this one runs talks to this service.
+  const forget = recordRunning(server.dataDir, server.url)
+  const started = server
+  const close = async (): Promise<void> => { forget(); await started.close() }
+  return { server: { ...server, close }, configs: useEmbedded(configs, server.url, server.tokens[0]) }
 }
 
-export function collect (value: string, previous: string[] = []): string[] {
-  return [...previous, value]
-}
 
 export function parseTimeout (text: string): number {
   const seconds = Number(text)
@@ -98,9 +125,10 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
       return `${d.service}: ${d.pin ?? 'not known yet'}${d.rawStatus !== undefined && d.rawStatus !== d.pin ? ` (${d.rawStatus})` : ''}${deals}`
     }
     case 'pinship:deploy:service-done':
-      return d.error !== null ? `${d.service}: failed: ${d.error.message}` : `${d.service}: ${d.status}`
+      // the reason is printed once, at the end (the error line); here only that it happened
+      return d.error !== null ? `${d.service}: failed (${d.error.code})` : `${d.service}: ${d.status}`
     case 'pinship:deploy:verify':
-      return d.ok === true ? `verified through ${d.gateway}: ${d.blocks} blocks (${formatBytes(d.bytes)}) all present and correct` : `verification through ${d.gateway} failed: ${d.error?.message}`
+      return d.ok === true ? `verified through ${d.gateway}: ${plural(d.blocks, 'block')} (${formatBytes(d.bytes)}) all present and correct` : `verification through ${d.gateway} failed: ${d.error?.message}`
     default:
       return describePackEvent(event)
   }
@@ -118,6 +146,7 @@ interface DeployCommandOptions extends CliServiceOptions {
   json?: boolean
   require: string
   allowEmpty?: boolean
+  exclude: string[]
   serve?: boolean
 }
 
@@ -137,7 +166,7 @@ function textResult (r: DeployResult): string {
   const lines = [r.cid]
   const width = Math.max(...r.results.map(s => s.service.length), 7)
   for (const s of r.results) {
-    const state = s.error !== null ? `FAILED  ${s.error.message}` : `${s.status ?? 'unknown'}${s.deals.length > 0 ? ` (deals: ${s.deals.map(d => d.status).join(', ')})` : ''}`
+    const state = s.error !== null ? `FAILED (${s.error.code})` : `${s.status ?? 'unknown'}${s.deals.length > 0 ? ` (deals: ${s.deals.map(d => d.status).join(', ')})` : ''}`
     lines.push(`  ${s.service.padEnd(width)}  ${state}`)
   }
   if (r.verify !== undefined) lines.push(`  ${'verify'.padEnd(width)}  ${r.verify.ok ? `ok via ${r.verify.gateway} (${r.verify.blocks} blocks)` : `FAILED  ${r.verify.error?.message ?? ''}`}`)
@@ -176,6 +205,7 @@ export function register (program: Command): void {
     .option('--verify', 'fetch the root through the first gateway as a trustless CAR and check it')
     .option('--json', 'print one JSON object on stdout')
     .option('--require <all|any>', 'succeed when all services (or any one) succeeded', 'all')
+    .option('--exclude <glob>', EXCLUDE_HELP, collect, [] as string[])
     .option('--allow-empty', 'deploy an empty folder instead of refusing')
     .option('--serve', 'after deploying to the embedded service, keep serving it until Ctrl-C')
     .option('--data <dir>', `data folder of the embedded service (default ${DEFAULT_DATA_DIR})`)
@@ -188,6 +218,7 @@ export function register (program: Command): void {
       }
       const timeoutMs = parseTimeout(opts.timeout)
       const shardSize = opts.shardSize === undefined ? undefined : parseByteSize(opts.shardSize)
+      const ignore = excludeFilter(opts.exclude)
       const configs = resolveServiceConfigs(opts)
       if (!existsSync(path)) {
         throw new PathNotFoundError(`${path} does not exist: give the folder your build wrote (e.g. ./dist)`)
@@ -196,7 +227,10 @@ export function register (program: Command): void {
         throw new InvalidArgumentError('--serve keeps the embedded service running; it needs --service local without --endpoint')
       }
 
-      const { server, configs: resolved } = await cliServices(opts)
+      const { server, running, configs: resolved } = await cliServices(opts)
+      if (running !== undefined) {
+        process.stderr.write(`pinship: using the pinship serve already running on ${running.dataDir} (pid ${running.pid}) at ${running.url}\n`)
+      }
       const renderer = createProgressRenderer({ describe: describeDeployEvent, mode: process.stderr.isTTY ? 'bar' : 'lines' })
       const abort = new AbortController()
       const onSignal = (): void => abort.abort(new Error('interrupted'))
@@ -209,6 +243,7 @@ export function register (program: Command): void {
             services: resolved,
             ...(opts.profile !== undefined ? { profile: opts.profile as ProfileName } : {}),
             hidden: opts.hidden,
+            ...(ignore !== undefined ? { ignore } : {}),
             ...(opts.name !== undefined ? { name: opts.name } : {}),
             wait: opts.wait as WaitFor,
             timeoutMs,
@@ -220,11 +255,6 @@ export function register (program: Command): void {
             onProgress: renderer.onProgress,
             signal: abort.signal
           })
-        } catch (err) {
-          if (isPinshipError(err) && err.code === EmptyInputError.code) {
-            throw new EmptyInputError(`${err.message} To deploy an empty folder anyway, pass --allow-empty.`, { cause: err })
-          }
-          throw err
         } finally {
           renderer.stop()
           process.off('SIGINT', onSignal)
@@ -237,6 +267,8 @@ export function register (program: Command): void {
           await waitForInterrupt()
         } else if (server !== undefined) {
           process.stderr.write(`pinship: stored in ${server.dataDir}; the URLs work while \`pinship serve\` runs there (or deploy with --serve)\n`)
+        } else if (running !== undefined) {
+          process.stderr.write(`pinship: the URLs work while the pinship serve on ${running.dataDir} (pid ${running.pid}) runs\n`)
         }
       } finally {
         await server?.close()

@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
 import { InvalidShardSizeError } from '../../core/errors.js'
-import { DEFAULT_PROFILE, PROFILE_NAMES, pack, type PackResult, type ProfileName } from '../../core/pack/index.js'
+import { DEFAULT_PROFILE, PROFILE_NAMES, excludeFilter, pack, type PackResult, type ProfileName } from '../../core/pack/index.js'
 import type { ProgressEvent } from '../../core/progress.js'
-import { createProgressRenderer, formatBytes } from '../render.js'
+import { createProgressRenderer, formatBytes, plural } from '../render.js'
 
 interface PackCommandOptions {
   profile: string
@@ -10,8 +10,17 @@ interface PackCommandOptions {
   wrap?: boolean
   output?: string
   shardSize?: string
+  exclude: string[]
+  allowEmpty?: boolean
   json?: boolean
 }
+
+export function collect (value: string, previous: string[] = []): string[] {
+  return [...previous, value]
+}
+
+/** The --exclude help text, shared by pack and deploy: the same patterns as the Action's `exclude` input. */
+export const EXCLUDE_HELP = 'leave out paths matching this glob, relative to the folder (repeatable; `**/*.map` at any depth, `drafts/` for folders only, `!pattern` to keep what an earlier one left out)'
 
 const UNITS: Record<string, number> = {
   '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3
@@ -34,9 +43,9 @@ export function describePackEvent (event: ProgressEvent): string | null | undefi
   const detail = event.detail as Record<string, unknown>
   switch (event.type) {
     case 'pinship:pack:start':
-      return `packing ${String(detail.files)} files (${formatBytes(Number(detail.bytes))})`
+      return `packing ${plural(Number(detail.files), 'file')} (${formatBytes(Number(detail.bytes))})`
     case 'pinship:pack:shard':
-      return `shard ${Number(detail.index) + 1}: ${formatBytes(Number(detail.bytes))}, ${String(detail.blocks)} blocks` +
+      return `shard ${Number(detail.index) + 1}: ${formatBytes(Number(detail.bytes))}, ${plural(Number(detail.blocks), 'block')}` +
         (typeof detail.path === 'string' ? ` → ${detail.path}` : '')
     case 'pinship:pack:done':
       return null
@@ -50,7 +59,7 @@ export function formatPackSummary (result: PackResult): string {
   lines.push(`  profile  ${result.profile}`)
   lines.push(`  files    ${result.files} (${formatBytes(result.bytes)})`)
   const count = result.shards.length
-  lines.push(`  car      ${formatBytes(result.carBytes)} in ${count} ${count === 1 ? 'shard' : 'shards'}, ${result.blocks} blocks`)
+  lines.push(`  car      ${formatBytes(result.carBytes)} in ${plural(count, 'shard')}, ${plural(result.blocks, 'block')}`)
   for (const shard of result.shards) {
     lines.push(`  ${shard.path === null ? 'car cid' : 'wrote  '}  ${shard.path === null ? '' : `${shard.path}  `}${shard.carCid} (${formatBytes(shard.bytes)})`)
   }
@@ -67,9 +76,12 @@ export function register (program: Command): void {
     .option('--wrap', 'wrap a single file in a directory')
     .option('-o, --output <file>', 'write the CAR to this file (with --shard-size: a folder that receives shard-0001.car, …)')
     .option('--shard-size <bytes>', 'split the CAR into shards of at most this many bytes (e.g. 100000000 or 95MiB)')
+    .option('--exclude <glob>', EXCLUDE_HELP, collect, [] as string[])
+    .option('--allow-empty', 'pack a folder with no files instead of refusing')
     .option('--json', 'print one JSON object on stdout')
     .action(async (path: string, opts: PackCommandOptions) => {
       const shardSize = opts.shardSize === undefined ? undefined : parseByteSize(opts.shardSize)
+      const ignore = excludeFilter(opts.exclude)
       const renderer = createProgressRenderer({ describe: describePackEvent })
       const abort = new AbortController()
       const onSignal = (): void => abort.abort(new Error('interrupted'))
@@ -82,6 +94,8 @@ export function register (program: Command): void {
           wrap: opts.wrap === true,
           output: opts.output,
           shardSize,
+          ...(ignore !== undefined ? { ignore } : {}),
+          allowEmpty: opts.allowEmpty === true,
           onProgress: renderer.onProgress,
           signal: abort.signal
         })

@@ -1,13 +1,20 @@
+import { existsSync, statSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { InvalidArgumentError } from '../../core/errors.js'
+import { defineError, InvalidArgumentError, isPinshipError } from '../../core/errors.js'
 import type { ProgressEvent } from '../../core/progress.js'
+import { recordRunning } from '../running.js'
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startServer, type RateLimit } from '../../server/index.js'
+
+/** The port is taken by another program (or another pinship serve). */
+export const PortInUseError = defineError('ERR_PORT_IN_USE')
 
 interface ServeFlags {
   host: string
   port: string
   data: string
-  token: string[]
+  token?: string[]
   json?: boolean
   rateLimit?: string
   pendingTimeout?: string
@@ -35,6 +42,31 @@ function parseDuration (text: string): number {
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']
 }
 
+/** What went wrong starting the service, as one line saying what to do, instead of Node's own words. */
+export function serveError (err: unknown, flags: { host: string, port: number, data: string }): unknown {
+  if (isPinshipError(err)) return err
+  const e = err as NodeJS.ErrnoException & { syscall?: string }
+  const where = `${flags.host}:${flags.port}`
+  switch (e.syscall === 'listen' || e.syscall === 'bind' ? `listen ${e.code ?? ''}` : e.syscall === 'getaddrinfo' ? 'getaddrinfo' : `fs ${e.code ?? ''}`) {
+    case 'listen EADDRINUSE':
+      return new PortInUseError(`port ${flags.port} on ${flags.host} is already in use (another pinship serve, or another program): stop it, or pick another --port (--port 0 takes any free one)`, { cause: err })
+    case 'listen EACCES':
+      return new InvalidArgumentError(`listening on ${where} needs privileges this user lacks: use a port above 1023, such as the default 8787`, { cause: err })
+    case 'listen EADDRNOTAVAIL':
+    case 'getaddrinfo':
+      return new InvalidArgumentError(`--host ${flags.host} is not a name or address of this machine: use 127.0.0.1 (this machine only) or 0.0.0.0 (every network interface)`, { cause: err })
+    case 'fs EEXIST':
+    case 'fs ENOTDIR':
+      return new InvalidArgumentError(`--data ${flags.data} is (or is inside) a file, not a folder: give a folder for the service's data (it is created if missing)`, { cause: err })
+    case 'fs EACCES':
+    case 'fs EPERM':
+    case 'fs EROFS':
+      return new InvalidArgumentError(`cannot write the data folder ${flags.data} (${e.code ?? 'permission denied'}): give a --data folder this user can write`, { cause: err })
+    default:
+      return err
+  }
+}
+
 /** Log lines on stderr (stdout is kept for the --json start-up line); with --json only errors. */
 function render (event: ProgressEvent, quiet: boolean): void {
   const d = event.detail as Record<string, unknown>
@@ -52,7 +84,7 @@ export function register (program: Command): void {
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', 'port to listen on (0 picks a free port)', String(DEFAULT_PORT))
     .option('--data <dir>', 'data directory (blocks, journal, generated token)', DEFAULT_DATA_DIR)
-    .option('--token <token>', 'accept this API token; repeat for several users (default: generate one and store it in the data dir)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--token <token>', 'accept this API token; repeat for several users (default: generate one and store it in the data dir)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--rate-limit <n/window>', 'per-token request limit such as 30/10s (429 with Retry-After beyond it); off by default')
     .option('--pending-timeout <duration>', 'report incomplete uploads and pins as failed after this long without new data (default 24h)')
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
@@ -64,25 +96,45 @@ export function register (program: Command): void {
       process.on('SIGINT', onSignal)
       process.on('SIGTERM', onSignal)
       try {
-        const server = await startServer({
-          host: flags.host,
-          port: parsePort(flags.port),
-          dataDir: flags.data,
-          tokens: flags.token,
-          rateLimit: flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit),
-          pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
-          onProgress: e => render(e, flags.json === true)
-        })
+        const port = parsePort(flags.port)
+        const rateLimit = flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit)
+        const pendingTimeoutMs = flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout)
+        const tokens = flags.token ?? []
+        const dataDir = resolve(flags.data)
+        const existed = existsSync(dataDir)
+        if (existed && !statSync(dataDir).isDirectory()) {
+          throw new InvalidArgumentError(`--data ${flags.data} is a file, not a folder: give a folder for the service's data (it is created if missing)`)
+        }
+        let server
+        try {
+          server = await startServer({
+            host: flags.host,
+            port,
+            dataDir,
+            tokens,
+            rateLimit,
+            pendingTimeoutMs,
+            onProgress: e => render(e, flags.json === true)
+          })
+        } catch (err) {
+          // a service that never started leaves no data folder behind
+          if (!existed) await rm(dataDir, { recursive: true, force: true }).catch(() => {})
+          throw serveError(err, { host: flags.host, port, data: flags.data })
+        }
+        // a `pinship deploy` (or status, ls) on this data dir finds this service instead of failing on its lock
+        const forget = recordRunning(server.dataDir, server.url)
         if (flags.json === true) {
           process.stdout.write(JSON.stringify({ url: server.url, tokens: server.tokens }) + '\n')
         } else {
           process.stdout.write(`pinship serve: listening on ${server.url} (data in ${server.dataDir})\n`)
           process.stdout.write(`gateway: ${server.gatewayUrl}/ipfs/<cid> and http://<cid>.ipfs.localhost:${server.port}/\n`)
+          process.stdout.write(`account page: ${server.url}/account (uploads, pins, usage; sign in with the token)\n`)
           // printing the token is the point when it was generated; a token given on the command line is known already
-          if (flags.token.length === 0) process.stdout.write(`token: ${server.tokens[0]} (stored in ${server.dataDir}/token)\n`)
+          if (tokens.length === 0) process.stdout.write(`token: ${server.tokens[0]} (stored in ${server.dataDir}/token)\n`)
           process.stdout.write('Press Ctrl+C to stop.\n')
         }
         await stop
+        forget()
         await server.close()
       } finally {
         process.off('SIGINT', onSignal)

@@ -4,6 +4,7 @@ import { checkCid, status } from '../../core/deploy/index.js'
 import { isPinshipError } from '../../core/errors.js'
 import type { Deal, PinState, ServiceConfig } from '../../core/services/api.js'
 import { resolveServiceConfigs } from '../../core/services/config.js'
+import { EXIT_FAILURE, EXIT_NOT_FOUND } from '../exit-codes.js'
 import { cliServices, DEFAULT_DATA_DIR, type CliServiceOptions } from './deploy.js'
 
 interface StatusCommandOptions extends CliServiceOptions {
@@ -29,7 +30,7 @@ function combined (answers: ServiceAnswer[]): PinState | null {
 export function register (program: Command): void {
   program
     .command('status')
-    .description('Show the pin state and Filecoin deals of a CID on one or more services.')
+    .description('Show the pin state and Filecoin deals of a CID on one or more services. Exits 3 when a service does not hold it.')
     .argument('<cid>', 'root CID')
     .option('--service <slugs>', 'comma-separated services (env PINSHIP_SERVICE; default local)')
     .option('--endpoint <url>', 'service endpoint (env PINSHIP_ENDPOINT)')
@@ -58,8 +59,10 @@ export function register (program: Command): void {
             for (const d of a.deals) process.stdout.write(`    deal ${String(d.dealId ?? '?')} ${d.status}${d.storageProvider !== undefined ? ` with ${d.storageProvider}` : ''}\n`)
           }
         }
-        const failed = answers.find(a => a.error !== null)
-        if (failed !== undefined) process.exitCode = 1
+        // A script asking "is it there?" reads the exit code: a service that could not be asked is a failure; one
+        // that answered without the CID (unknown, or its pin failed) is "not there".
+        if (answers.some(a => a.error !== null)) process.exitCode = EXIT_FAILURE
+        else if (answers.some(a => a.status === null || a.status === 'failed')) process.exitCode = EXIT_NOT_FOUND
       } finally {
         await server?.close()
       }

@@ -41,6 +41,8 @@ export interface DeployOptions extends ProgressOptions {
   retry?: RetryOptions
   /** Backoff between pin-state polls. @default { minDelayMs: DEFAULT_POLL_MIN_DELAY_MS, maxDelayMs: DEFAULT_POLL_MAX_DELAY_MS } */
   poll?: RetryOptions
+  /** Idle timeout of the one look at each endpoint before packing. @default the smaller of DEFAULT_PREFLIGHT_TIMEOUT_MS and requestTimeoutMs */
+  preflightTimeoutMs?: number
   /** Idle timeout of one request. @default DEFAULT_REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number
 }
@@ -71,7 +73,7 @@ export interface DeployResult {
   cid: string
   pack: PackResult
   results: ServiceResult[]
-  /** Gateway URLs: for each gateway, path style then subdomain style. */
+  /** Gateway URLs: for each gateway, path style then subdomain style. Empty when no service stored the content. */
   urls: string[]
   /** true when `require` is satisfied (and, with `verify`, the gateway check passed). */
   ok: boolean

@@ -4,7 +4,7 @@
  * through a gateway → per-service results. Every request goes through the one retry policy; every CID a service
  * reports is checked against the local root.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError, WaitTimeoutError } from '../errors.js'
@@ -19,6 +19,7 @@ import { joinShards, readCarRoot } from './car-files.js'
 import { checkReportedCid } from './cid-check.js'
 import { planDeploy, type DeployPlan, type Target } from './plan.js'
 import { createPool, type Pool } from './pool.js'
+import { DEFAULT_PREFLIGHT_TIMEOUT_MS, preflight } from './preflight.js'
 import { verifyThroughGateway } from './verify.js'
 import { waitForState } from './wait.js'
 
@@ -71,9 +72,10 @@ class DeadlineReached extends Error {
 class Deployment {
   private readonly states: TargetState[]
   private clockStart: number | undefined
-  /** Bytes sent per upload (service + shard), for the overall upload progress. */
+  /** Bytes sent per upload (service + shard; a re-send starts its shard's count again), for the overall progress. */
   private readonly sent = new Map<string, number>()
-  private scheduledBytes = 0
+  /** Everything the uploads will send, once known (from the packer's plan, or the packed result). */
+  private uploadTotal: number | undefined
   /** Known once packing ends; shard events carry it from then on. */
   private shardCount = 0
   private lastBytesEmit = 0
@@ -140,11 +142,19 @@ class Deployment {
 
   private progress (key: string, sent: number, force: boolean): void {
     this.sent.set(key, sent)
+    if (this.uploadTotal === undefined) return
     let total = 0
     for (const n of this.sent.values()) total += n
     if (!force && total - this.lastBytesEmit < PROGRESS_STEP_BYTES) return
     this.lastBytesEmit = total
-    emit(this.options, 'pinship:deploy:bytes', { bytes: total, totalBytes: Math.max(this.scheduledBytes, total) })
+    emit(this.options, 'pinship:deploy:bytes', { bytes: total, totalBytes: this.uploadTotal })
+  }
+
+  /** The one total for the upload phase: every shard once per shard-taking service, the whole CAR once per other. */
+  private planUploads (shardedBytes: number, wholeBytes: number): void {
+    const live = this.states.filter(s => s.error === null && s.target.service.uploads)
+    const sharded = live.filter(s => s.target.service.acceptsShards).length
+    this.uploadTotal = sharded * shardedBytes + (live.length - sharded) * wholeBytes
   }
 
   private fail (s: TargetState, err: unknown): void {
@@ -163,8 +173,7 @@ class Deployment {
     const service = s.target.service
     const uploadCar = service.uploadCar?.bind(service)
     if (uploadCar === undefined) return
-    const key = `${service.slug}#${shard.index}#${shard.count}`
-    this.scheduledBytes += shard.bytes
+    const key = `${service.slug}#${shard.index}`
     const receipt: UploadReceipt = await withRetry(async attempt => {
       emit(this.options, 'pinship:deploy:shard-start', { service: service.slug, shard: shard.index, shards: shard.count || this.shardCount, bytes: shard.bytes, attempt })
       this.progress(key, 0, false)
@@ -216,6 +225,7 @@ class Deployment {
 
     const tmp = await mkdtemp(join(tmpdir(), 'pinship-deploy-'))
     try {
+      await this.preflight()
       let headerRoot: string | undefined
       const onShard = sharded
         ? async (info: ShardInfo & { index: number }) => {
@@ -241,6 +251,8 @@ class Deployment {
           output: sharded ? join(tmp, 'shards') : wholePath,
           ...(sharded ? { shardSize: plan.shardSize } : {}),
           ...(onShard !== undefined ? { onShard } : {}),
+          // with shards, packing makes two passes and knows the exact CAR bytes before the first upload
+          onPlan: plan => this.planUploads(plan.carBytes, plan.wholeCarBytes),
           ...(this.options.onProgress !== undefined ? { onProgress: this.options.onProgress } : {}),
           ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
         })
@@ -251,6 +263,7 @@ class Deployment {
       }
       const root = packed.cid
       this.shardCount = packed.shards.length
+      if (this.uploadTotal === undefined) this.planUploads(packed.carBytes, packed.carBytes)
       if (headerRoot !== undefined && headerRoot !== root) {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
       }
@@ -274,8 +287,8 @@ class Deployment {
       if (sharded && (wholeStates.length > 0 || this.options.carPath !== undefined)) {
         await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
       }
-      await Promise.all(wholeStates.map(async s => await this.uploadWhole(s, root, wholePath, packed)))
-      await Promise.all(pinStates.map(async s => await this.pinByCid(s, root)))
+      await Promise.all(wholeStates.filter(s => s.error === null).map(async s => await this.uploadWhole(s, root, wholePath, packed)))
+      await Promise.all(pinStates.filter(s => s.error === null).map(async s => await this.pinByCid(s, root)))
       await Promise.all(this.states.filter(s => s.error === null).map(async s => await this.waitFor(s, root)))
 
       let verify: VerifyResult | undefined
@@ -310,7 +323,8 @@ class Deployment {
         cid: root,
         pack: packed,
         results,
-        urls: gatewayUrls(root, plan.gateways),
+        // Links only for what some service stored: a failed deploy must not print URLs that 404.
+        urls: good > 0 ? gatewayUrls(root, plan.gateways) : [],
         ok: required && (verify === undefined || verify.ok)
       }
       if (verify !== undefined) result.verify = verify
@@ -323,13 +337,37 @@ class Deployment {
     }
   }
 
+  /**
+   * Look at every endpoint once before packing. A service that is not there fails now, in seconds, instead of
+   * after packing and a round of retries; when none is there the deploy throws before packing anything.
+   */
+  private async preflight (): Promise<void> {
+    await Promise.all(this.states.map(async s => {
+      try {
+        await preflight(s.target.config, {
+          timeoutMs: this.options.preflightTimeoutMs ?? Math.min(DEFAULT_PREFLIGHT_TIMEOUT_MS, this.options.requestTimeoutMs ?? Number.POSITIVE_INFINITY),
+          signal: s.signal
+        })
+      } catch (err) {
+        this.fail(s, err)
+      }
+    }))
+    if (this.options.signal?.aborted === true) throw new AbortedError('deploy cancelled', { cause: this.options.signal.reason })
+    const errors = this.states.map(s => s.error)
+    if (errors.every(e => e !== null)) {
+      const all = errors as PinshipError[]
+      throw all.length === 1 ? all[0] : new PinshipError(all[0].code, all.map(e => e.message).join('; '), { cause: all[0] })
+    }
+  }
+
   private uploaded (s: TargetState, root: string, shards: number): void {
     s.status = 'uploaded'
     emit(this.options, 'pinship:deploy:uploaded', { service: s.target.service.slug, cid: root, shards, bytes: s.bytesDone })
   }
 
   private async uploadWhole (s: TargetState, root: string, path: string, packed: PackResult): Promise<void> {
-    const bytes = packed.carBytes
+    // Joined from shards, the one CAR has one header instead of one per shard: its size is the file's, not carBytes.
+    const bytes = (await stat(path)).size
     const service = s.target.service
     if (bytes > service.maxRequestBytes) {
       this.fail(s, new TooLargeError(`${service.slug} takes at most ${service.maxRequestBytes} bytes in one CAR and this one is ${bytes}; it does not accept shards. Deploy a smaller folder or use a service that takes shards (local, web3storage, nftstorage).`))

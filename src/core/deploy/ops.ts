@@ -2,13 +2,14 @@
  * One-off service operations for front ends (`pinship status|pin|unpin|ls`, the provider): the same adapters and
  * the same retry policy as deploy, one service at a time.
  */
-import { InvalidArgumentError, InvalidCidError, UnsupportedOperationError } from '../errors.js'
+import { InvalidArgumentError, InvalidCidError, UnsupportedOperationError, type PinshipError } from '../errors.js'
 import { CID } from 'multiformats/cid'
 import { withRetry, type RetryInfo, type RetryOptions } from '../retry.js'
 import { createService } from '../services/index.js'
 import type { PinFields, PinningService, PinRequest, PinState, ServiceConfig, ServiceStatus, UploadReceipt } from '../services/api.js'
 import { DEFAULT_TIMEOUT_MS, type WaitFor } from './api.js'
 import { checkReportedCid } from './cid-check.js'
+import { isUnreachable } from './preflight.js'
 import { waitForState } from './wait.js'
 
 export interface OpOptions {
@@ -35,8 +36,17 @@ function adapter (options: OpOptions, requireToken: boolean): ReturnType<typeof 
   return createService(options.service, { requireToken, ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}) })
 }
 
+/**
+ * Retries are for services that answered: a first attempt that finds nothing listening (refused, DNS) fails at once
+ * instead of backing off for half a minute; once the service has answered, the same failure is retried.
+ */
 function retryOf (options: OpOptions): RetryOptions {
-  return { ...options.retry, ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.onRetry !== undefined ? { onRetry: options.onRetry } : {}) }
+  let answered = false
+  const shouldRetry = (e: PinshipError): boolean => {
+    if (!isUnreachable(e)) answered = true
+    return e.retryable && answered
+  }
+  return { ...options.retry, shouldRetry, ...(options.signal !== undefined ? { signal: options.signal } : {}), ...(options.onRetry !== undefined ? { onRetry: options.onRetry } : {}) }
 }
 
 export async function status (cid: string, options: OpOptions & { requestId?: string }): Promise<ServiceStatus> {

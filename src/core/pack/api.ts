@@ -40,6 +40,11 @@ export interface PackOptions extends ProgressOptions {
    */
   onShard?: (shard: ShardInfo & { index: number }) => void | Promise<void>
   /**
+   * With two passes: called once the first pass has the root, before anything is written, with what the second
+   * pass will produce (shard count, total CAR bytes, and the bytes of the same blocks joined in one CAR).
+   */
+  onPlan?: (plan: PackPlan) => void
+  /**
    * Compute each shard's CAR CID. Without `output`, `false` packs in one pass instead of two (the CAR CIDs need the
    * root in every header, so they take a second pass): `shards` is then empty while `cid`, `files`, `bytes`,
    * `carBytes` and `blocks` stay exact. For callers that want only the root and sizes (a Terraform plan).
@@ -47,6 +52,13 @@ export interface PackOptions extends ProgressOptions {
    */
   carCids?: boolean
   signal?: AbortSignal
+}
+
+export interface PackPlan {
+  cid: string
+  shards: number
+  carBytes: number
+  wholeCarBytes: number
 }
 
 export interface ShardInfo {
@@ -72,9 +84,15 @@ export interface PackResult {
   shards: ShardInfo[]
 }
 
+/** What a pass over the files is for: the root CID (first of two passes), or the CAR itself. */
+export type PackPhase = 'root CID' | 'CAR'
+
 export type PackProgressEvent =
   | ProgressEvent<'pinship:pack:start', { path: string, files: number, bytes: number }>
-  /** Throttled. With two passes (`onShard`, or no `output`) the totals count both passes: 50% when the root is known. */
-  | ProgressEvent<'pinship:pack:bytes', { bytes: number, totalBytes: number, files: number, totalFiles: number }>
+  /**
+   * Throttled. Counts within one pass over the files: with two passes (`onShard`, or no `output`) pass 1 computes
+   * the root CID and pass 2 writes (or hashes) the CAR, each from 0 to the files' total; `phase` names the pass.
+   */
+  | ProgressEvent<'pinship:pack:bytes', { bytes: number, totalBytes: number, files: number, totalFiles: number, pass: number, passes: number, phase: PackPhase }>
   | ProgressEvent<'pinship:pack:shard', ShardInfo & { index: number }>
   | ProgressEvent<'pinship:pack:done', PackResult>

@@ -98,6 +98,53 @@ interface Shard {
  * block in exactly one shard (duplicates are written once), no block split. Writes are batched into large positional
  * writev calls that may run concurrently; buffers are released once their write is confirmed.
  */
+/**
+ * The shard sizes a CarSink will produce for a stream of blocks, without writing or hashing anything: the same
+ * rules (duplicates once, a new shard when the next block would not fit). The packer's first pass runs the blocks
+ * through it so deploy knows the exact bytes it will upload before the first shard exists.
+ */
+export class ShardPlanner {
+  readonly #seen = new Set<string>()
+  readonly #headerLength: number
+  readonly #limit: number | undefined
+  #current = -1
+  #shards = 0
+  #carBytes = 0
+  #sectionBytes = 0
+
+  constructor (headerLength: number, shardSize: number | undefined) {
+    this.#headerLength = headerLength
+    this.#limit = shardSize
+  }
+
+  add (cid: CID, dataLength: number): void {
+    const key = Buffer.from(cid.bytes.buffer, cid.bytes.byteOffset, cid.bytes.byteLength).toString('latin1')
+    if (this.#seen.has(key)) return
+    this.#seen.add(key)
+    const section = sectionLength(cid, dataLength)
+    if (this.#current < 0 || (this.#limit !== undefined && this.#current + section > this.#limit)) this.#start()
+    this.#current += section
+    this.#carBytes += section
+    this.#sectionBytes += section
+  }
+
+  #start (): void {
+    this.#shards++
+    this.#current = this.#headerLength
+    this.#carBytes += this.#headerLength
+  }
+
+  /** Shard count, total bytes over all shards, and the bytes of the same blocks as one CAR (one header). */
+  plan (): { shards: number, carBytes: number, wholeCarBytes: number } {
+    const empty = this.#shards === 0
+    return {
+      shards: empty ? 1 : this.#shards,
+      carBytes: empty ? this.#headerLength : this.#carBytes,
+      wholeCarBytes: this.#headerLength + this.#sectionBytes
+    }
+  }
+}
+
 export class CarSink {
   readonly #options: CarSinkOptions
   readonly #headerLength: number

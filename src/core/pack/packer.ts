@@ -1,12 +1,12 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { AbortedError, EmptyInputError, FileChangedError, InvalidArgumentError, InvalidShardSizeError } from '../errors.js'
 import { emit } from '../progress.js'
-import type { PackOptions, PackProgressEvent, PackResult, ShardInfo } from './api.js'
+import type { PackOptions, PackPhase, PackProgressEvent, PackResult, ShardInfo } from './api.js'
 import type { DagLink } from './block.js'
 import { encodeCarHeader, placeholderRoot } from './car-header.js'
-import { CarSink, clearOldOutput, sectionLength, type CarTarget } from './car-sink.js'
+import { CarSink, clearOldOutput, sectionLength, ShardPlanner, type CarTarget } from './car-sink.js'
 import { ChunkReader } from './chunk-reader.js'
 import { writeDirectory, type DirectoryChild } from './directory.js'
 import { FileDagBuilder, type BlockOut } from './file-dag.js'
@@ -33,14 +33,35 @@ type BytesDetail = Extract<PackProgressEvent, { type: 'pinship:pack:bytes' }>['d
  */
 export async function pack (path: string, options: PackOptions = {}): Promise<PackResult> {
   const opts = resolvePackOptions(path, options)
-  const target = await prepareTarget(path, opts)
+  const { target, created } = await prepareTarget(path, opts)
+  try {
+    return await packInto(path, opts, target)
+  } catch (err) {
+    // a failed pack leaves no output folder it made (the sink already removed its files)
+    if (created !== undefined) await removeEmptyFolders(target.kind === 'dir' ? target.path : dirname((target as { path: string }).path), created)
+    throw err
+  }
+}
+
+/** rmdir from `from` up to `upTo` (inclusive) while the folders are empty. */
+async function removeEmptyFolders (from: string, upTo: string): Promise<void> {
+  let dir = resolve(from)
+  const stop = resolve(upTo)
+  for (;;) {
+    try { await rmdir(dir) } catch { return }
+    if (dir === stop || dirname(dir) === dir) return
+    dir = dirname(dir)
+  }
+}
+
+async function packInto (path: string, opts: ResolvedPackOptions, target: CarTarget): Promise<PackResult> {
   const exclude = target.kind === 'none' ? [] : [target.path]
   const tree = await walk(path, { hidden: opts.hidden, ignore: opts.ignore, exclude, signal: opts.signal })
   const root = shapeRoot(tree, opts.profile, opts.wrap)
   const stats = treeStats(root)
   if (stats.files === 0 && !opts.allowEmpty) {
     throw new EmptyInputError(`${path} holds no files to pack${opts.hidden ? '' : ' (hidden files were left out)'}. ` +
-      'Check the path (and any exclusions), or allow an empty folder.')
+      'Check the path (and any --exclude patterns), or pass --allow-empty to pack an empty folder anyway.')
   }
   if (opts.shardSize !== undefined) checkShardSize(opts.shardSize, opts.profile, stats)
   emit(opts, 'pinship:pack:start', { path, files: stats.files, bytes: stats.bytes })
@@ -48,7 +69,8 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
   const files = filesInOrder(root)
   const onePass = target.kind === 'none' && opts.carCids === false
   const twoPass = !onePass && (target.kind === 'none' || opts.onShard !== undefined)
-  const progress = new Progress(opts, stats, twoPass ? 2 : 1)
+  const passes = twoPass ? 2 : 1
+  const progress = new Progress(opts, stats, passes)
   const rootByteLength = rootCidLength(opts.profile)
 
   let knownRoot: CID | undefined
@@ -56,10 +78,17 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
   const run = async (out: BlockOut): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out)
   if (onePass) return await sizesOnly(run, opts, stats, progress)
   if (twoPass) {
-    knownRoot = (await run(nullOut)).cid
-    // the first pass is done: renderers see half way, whatever the throttle
+    progress.startPass(1, 'root CID')
+    const planner = new ShardPlanner(encodeCarHeader(placeholderRoot(rootByteLength)).byteLength, opts.shardSize)
+    knownRoot = (await run(block => {
+      planner.add(block.cid, block.bytes.byteLength)
+      return nullOut(block)
+    })).cid
+    // the first pass is done: renderers see it end, whatever the throttle
     progress.flush()
+    opts.onPlan?.({ cid: knownRoot.toString(), ...planner.plan() })
   }
+  progress.startPass(passes, 'CAR')
 
   const onShard = async (shard: ShardInfo & { index: number }): Promise<void> => {
     emit(opts, 'pinship:pack:shard', shard)
@@ -131,9 +160,12 @@ const nullOut: BlockOut = block => {
   return undefined
 }
 
-/** Where the CAR goes; refuses an output that is the wrong kind of thing before any work is done. */
-async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise<CarTarget> {
-  if (opts.output === undefined) return { kind: 'none' }
+/**
+ * Where the CAR goes; refuses an output that is the wrong kind of thing before any work is done. `created` is the
+ * first folder made for it, if any, so a failure can take it away again.
+ */
+async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise<{ target: CarTarget, created?: string }> {
+  if (opts.output === undefined) return { target: { kind: 'none' } }
   const path = resolve(opts.output)
   if (path === resolve(input)) {
     throw new InvalidArgumentError(`Output ${opts.output} is the path being packed. Write the CAR somewhere else.`)
@@ -143,14 +175,14 @@ async function prepareTarget (input: string, opts: ResolvedPackOptions): Promise
     if (existing?.isDirectory() === true) {
       throw new InvalidArgumentError(`Output ${opts.output} is a folder. Give a file path for the CAR, or add a shard size to write shards into that folder.`)
     }
-    await mkdir(dirname(path), { recursive: true }).catch(err => { throw outputError(err, dirname(path)) })
-    return { kind: 'file', path }
+    const created = await mkdir(dirname(path), { recursive: true }).catch(err => { throw outputError(err, dirname(path)) })
+    return { target: { kind: 'file', path }, ...(created !== undefined ? { created } : {}) }
   }
   if (existing !== null && !existing.isDirectory()) {
     throw new InvalidArgumentError(`Output ${opts.output} is a file, but sharded output goes into a folder (shard-0001.car, …). Give a folder path.`)
   }
-  await mkdir(path, { recursive: true }).catch(err => { throw outputError(err, path) })
-  return { kind: 'dir', path }
+  const created = await mkdir(path, { recursive: true }).catch(err => { throw outputError(err, path) })
+  return { target: { kind: 'dir', path }, ...(created !== undefined ? { created } : {}) }
 }
 
 /** The smallest shard that holds the largest leaf this input will produce, plus the header. */
@@ -200,19 +232,31 @@ async function encode (
   }
 }
 
-/** Throttled `pinship:pack:bytes` events; with two passes the totals count both. */
+/** Throttled `pinship:pack:bytes` events, counted within each pass (one honest total per phase). */
 class Progress {
   readonly #opts: ResolvedPackOptions
   readonly #totalBytes: number
   readonly #totalFiles: number
+  readonly #passes: number
+  #pass = 1
+  #phase: PackPhase = 'CAR'
   #bytes = 0
   #files = 0
   #last = 0
 
   constructor (opts: ResolvedPackOptions, stats: TreeStats, passes: number) {
     this.#opts = opts
-    this.#totalBytes = stats.bytes * passes
-    this.#totalFiles = stats.files * passes
+    this.#totalBytes = stats.bytes
+    this.#totalFiles = stats.files
+    this.#passes = passes
+  }
+
+  startPass (pass: number, phase: PackPhase): void {
+    this.#pass = pass
+    this.#phase = phase
+    this.#bytes = 0
+    this.#files = 0
+    this.#last = 0
   }
 
   add (bytes: number, files: number): void {
@@ -232,7 +276,15 @@ class Progress {
   }
 
   #send (): void {
-    const detail: BytesDetail = { bytes: this.#bytes, totalBytes: this.#totalBytes, files: this.#files, totalFiles: this.#totalFiles }
+    const detail: BytesDetail = {
+      bytes: this.#bytes,
+      totalBytes: this.#totalBytes,
+      files: this.#files,
+      totalFiles: this.#totalFiles,
+      pass: this.#pass,
+      passes: this.#passes,
+      phase: this.#phase
+    }
     emit(this.#opts, 'pinship:pack:bytes', detail)
   }
 }

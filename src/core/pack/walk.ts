@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { excludeHint } from './exclude.js'
 import {
-  AbortedError, PathNotFoundError, SymlinkCycleError, SymlinkOutsideError, UnreadablePathError,
+  AbortedError, InvalidFileNameError, PathNotFoundError, SymlinkCycleError, SymlinkOutsideError, UnreadablePathError,
   UnsupportedFileTypeError
 } from '../errors.js'
 
@@ -103,10 +104,20 @@ async function walkDir (ctx: Context, realDir: string, relDir: string, ancestors
   try {
     dirents = readdirSync(realDir, { withFileTypes: true })
   } catch (err) {
-    throw fsError(err, display(ctx, relDir), 'a folder')
+    throw fsError(err, display(ctx, relDir), 'a folder', relDir)
   }
+  const badNames = dirents.some(d => d.name.includes('\uFFFD')) ? invalidNames(realDir) : undefined
   const kept: WalkEntry[] = []
   for (const dirent of dirents) {
+    const raw = badNames?.get(dirent.name)
+    if (raw !== undefined) {
+      // Node decoded the name lossily; stat-ing that string would say "does not exist". Say what is wrong instead.
+      const relPath = relDir === '' ? dirent.name : `${relDir}/${dirent.name}`
+      if (ctx.ignore?.(relPath, dirent.isDirectory()) === true) continue
+      const shown = join(display(ctx, relDir), escapeName(raw))
+      throw new InvalidFileNameError(`${shown}: the name is not valid UTF-8 (${invalidBytes(raw)}), and UnixFS names are UTF-8. ` +
+        `Rename it to UTF-8 (e.g. convmv -f latin1 -t utf8), or leave it out with ${excludeHint(relPath).replace(/\uFFFD/g, '?')}.`)
+    }
     if (++ctx.sinceYield >= ctx.batch) {
       ctx.sinceYield = 0
       await new Promise(resolve => setImmediate(resolve))
@@ -140,14 +151,14 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     try {
       st = statSync(target)
     } catch (err) {
-      throw fsError(err, display(ctx, relPath), 'a symlink target')
+      throw fsError(err, display(ctx, relPath), 'a symlink target', relPath)
     }
     if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
     const inside = relative(ctx.rootReal, target)
     // `..` or `../…` leaves the folder; a name inside it may still start with two dots (`..notes`)
     if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       throw new SymlinkOutsideError(`Symlink ${display(ctx, relPath)} points outside the folder being packed (to ${target}). ` +
-        'Remove it, exclude it, or replace it with a copy of what it points to.')
+        `Remove it, replace it with a copy of what it points to, or leave it out with ${excludeHint(relPath)}.`)
     }
     if (ctx.exclude.has(target)) return null
   } else if (dirent.isFile() || dirent.isDirectory()) {
@@ -156,13 +167,13 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     try {
       st = statSync(here)
     } catch (err) {
-      throw fsError(err, display(ctx, relPath), 'a file')
+      throw fsError(err, display(ctx, relPath), 'a file', relPath)
     }
   } else {
     try {
       st = lstatSync(here)
     } catch (err) {
-      throw fsError(err, display(ctx, relPath), 'an entry')
+      throw fsError(err, display(ctx, relPath), 'an entry', relPath)
     }
     if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
   }
@@ -171,12 +182,52 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
   if (st.isDirectory()) {
     if (ancestors.includes(target)) {
       throw new SymlinkCycleError(`Symlink ${display(ctx, relPath)} points to ${relative(ctx.rootReal, target) || 'the packed folder'}, ` +
-        'a folder that contains it, so the tree would never end. Remove the link or exclude it.')
+        `a folder that contains it, so the tree would never end. Remove the link or leave it out with ${excludeHint(relPath)}.`)
     }
     return { kind: 'dir', name, relPath, children: await walkDir(ctx, target, relPath, [...ancestors, target]) }
   }
   throw new UnsupportedFileTypeError(`${display(ctx, relPath)} is ${describeType(st)}, which cannot be packed. ` +
-    'Remove it from the folder or exclude it.')
+    `Remove it from the folder or leave it out with ${excludeHint(relPath)}.`)
+}
+
+/** Lossy name → raw bytes, for the entries of `dir` whose names are not valid UTF-8. */
+function invalidNames (dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
+  const strict = new TextDecoder('utf-8', { fatal: true })
+  for (const raw of readdirSync(dir, { encoding: 'buffer' })) {
+    try { strict.decode(raw) } catch { out.set(raw.toString('utf8'), raw) }
+  }
+  return out
+}
+
+/** Walks a name's bytes: each valid UTF-8 sequence as its character, each other byte as `\xNN`. */
+function utf8Parts (raw: Buffer): Array<{ text: string } | { byte: number, at: number }> {
+  const strict = new TextDecoder('utf-8', { fatal: true })
+  const parts: Array<{ text: string } | { byte: number, at: number }> = []
+  let i = 0
+  while (i < raw.length) {
+    const b = raw[i]
+    const len = b < 0x80 ? 1 : (b & 0xe0) === 0xc0 ? 2 : (b & 0xf0) === 0xe0 ? 3 : (b & 0xf8) === 0xf0 ? 4 : 0
+    if (len > 0 && i + len <= raw.length) {
+      try {
+        parts.push({ text: strict.decode(raw.subarray(i, i + len)) })
+        i += len
+        continue
+      } catch { /* not a valid sequence: this byte alone */ }
+    }
+    parts.push({ byte: b, at: i })
+    i++
+  }
+  return parts
+}
+
+function escapeName (raw: Buffer): string {
+  return utf8Parts(raw).map(p => 'text' in p ? p.text : `\\x${p.byte.toString(16).padStart(2, '0')}`).join('')
+}
+
+function invalidBytes (raw: Buffer): string {
+  const bad = utf8Parts(raw).flatMap(p => 'byte' in p ? [`0x${p.byte.toString(16).toUpperCase().padStart(2, '0')} at byte ${p.at}`] : [])
+  return bad.join(', ')
 }
 
 function display (ctx: Context, relPath: string): string {
@@ -192,13 +243,14 @@ function describeType (st: Stats): string {
 }
 
 /** Turns an fs error into PathNotFoundError / UnreadablePathError naming the path. */
-export function fsError (err: unknown, path: string, what: string): Error {
+export function fsError (err: unknown, path: string, what: string, relPath?: string): Error {
   const code = (err as NodeJS.ErrnoException)?.code
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     return new PathNotFoundError(`${path} does not exist (${what}). Check the path and run again.`, { cause: err })
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new UnreadablePathError(`${path} cannot be read (permission denied). Fix its permissions or exclude it.`, { cause: err })
+    const leaveOut = relPath !== undefined && relPath !== '' ? excludeHint(relPath) : '--exclude'
+    return new UnreadablePathError(`${path} cannot be read (permission denied). Fix its permissions or leave it out with ${leaveOut}.`, { cause: err })
   }
   if (code === 'ELOOP') {
     return new SymlinkCycleError(`${path} is a symlink loop. Remove it or point it at a real file.`, { cause: err })
