@@ -12,7 +12,8 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   pin: async () => await import('./commands/pins.js'),
   unpin: async () => await import('./commands/pins.js'),
   ls: async () => await import('./commands/pins.js'),
-  serve: async () => await import('./commands/serve.js')
+  serve: async () => await import('./commands/serve.js'),
+  repair: async () => await import('./commands/repair.js')
 }
 
 /** Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input. */

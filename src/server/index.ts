@@ -28,6 +28,8 @@ export * from './options.js'
 export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
 export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
 export type { RateLimit } from './http/auth.js'
+export { repairDataDir, type RepairReport } from './store/repair.js'
+export { JournalCorruptError } from './store/journal.js'
 
 /**
  * Starts the embedded storage service: web3.storage and NFT.Storage compatible uploads, the IPFS Pinning
@@ -38,7 +40,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   const host = options.host ?? DEFAULT_HOST
   const send = (event: ServerProgressEvent): void => emit(options, event.type, event.detail)
 
-  // lock before opening: opening repairs the journal tail and removes orphans, which must not race a live server
+  // lock before opening: opening cuts a torn journal tail and quarantines orphans, which must not race a live server
   const unlock = await lockDataDir(dataDir)
   let opened
   try {
@@ -50,7 +52,14 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     await unlock()
     throw err
   }
-  const { repo, tornBytes, orphans } = opened
+  const { repo, recovery } = opened
+  const { tail, quarantined, tempRemoved, quarantineDir } = recovery
+  if (tail.cutBytes > 0 || quarantined.length > 0 || tempRemoved.length > 0) {
+    send({
+      type: 'pinship:server:recovered',
+      detail: { journalBytesCut: tail.cutBytes, fromLine: tail.fromLine, damagedRecords: tail.wholeLines, savedTo: tail.savedTo, quarantined, quarantineDir, tempFilesRemoved: tempRemoved.length }
+    })
+  }
   const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]
   const state: ServerState = {
     repo,
@@ -117,7 +126,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   state.port = port
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   const url = `http://${urlHost}:${port}`
-  send({ type: 'pinship:server:listening', detail: { url, dataDir, blocks: repo.blocks.blockCount, recoveredBytes: tornBytes, orphans: orphans.length } })
+  send({ type: 'pinship:server:listening', detail: { url, dataDir, blocks: repo.blocks.blockCount, recoveredBytes: recovery.tail.cutBytes, orphans: recovery.quarantined.length + recovery.tempRemoved.length } })
 
   let closed: Promise<void> | undefined
   async function close (): Promise<void> {

@@ -46,6 +46,19 @@ export interface RunningServer {
 
 export type ServerProgressEvent =
   | ProgressEvent<'pinship:server:listening', { url: string, dataDir: string, blocks: number, recoveredBytes: number, orphans: number }>
+  /** Start-up put something right after a crash; sent only when it did something. */
+  | ProgressEvent<'pinship:server:recovered', {
+    /** Torn tail cut off the journal, and the line where it began. */
+    journalBytesCut: number
+    fromLine?: number
+    /** Whole lines in the cut that failed their checksum (their bytes are kept in `savedTo`). */
+    damagedRecords: number
+    savedTo?: string
+    /** Segments no record references, moved to `quarantineDir` (never deleted). */
+    quarantined: string[]
+    quarantineDir: string
+    tempFilesRemoved: number
+  }>
   | ProgressEvent<'pinship:server:stored', { api: string, cid: string, user: string, blocks: number, newBlocks: number, bytes: number }>
   | ProgressEvent<'pinship:server:complete', { cid: string, dagSize: number }>
   | ProgressEvent<'pinship:server:error', { method: string, path: string, status: number, message: string }>

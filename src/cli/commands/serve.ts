@@ -38,10 +38,22 @@ function parseDuration (text: string): number {
 /** Log lines on stderr (stdout is kept for the --json start-up line); with --json only errors. */
 function render (event: ProgressEvent, quiet: boolean): void {
   const d = event.detail as Record<string, unknown>
-  if (quiet && event.type !== 'pinship:server:error') return
+  // recovery is always logged: an operator must learn that start-up cut or set data aside
+  if (quiet && event.type !== 'pinship:server:error' && event.type !== 'pinship:server:recovered') return
   switch (event.type) {
     case 'pinship:server:stored': process.stderr.write(`stored ${String(d.cid)} via ${String(d.api)} (${String(d.newBlocks)}/${String(d.blocks)} new blocks, ${String(d.bytes)} bytes)\n`); break
     case 'pinship:server:complete': process.stderr.write(`complete ${String(d.cid)} (dagSize ${String(d.dagSize)})\n`); break
+    case 'pinship:server:recovered': {
+      const cut = Number(d.journalBytesCut)
+      if (cut > 0) {
+        process.stderr.write(`recovered: cut a torn journal tail of ${cut} bytes from line ${String(d.fromLine)} (a write interrupted by a crash)` +
+          (Number(d.damagedRecords) > 0 ? `; ${String(d.damagedRecords)} whole damaged record(s) kept in ${String(d.savedTo)}` : '') + '\n')
+      }
+      const quarantined = d.quarantined as string[]
+      if (quarantined.length > 0) process.stderr.write(`recovered: ${quarantined.length} segment(s) no journal record references moved to ${String(d.quarantineDir)}: ${quarantined.join(', ')}\n`)
+      if (Number(d.tempFilesRemoved) > 0) process.stderr.write(`recovered: removed ${String(d.tempFilesRemoved)} temp file(s) of uploads interrupted before their acknowledgement\n`)
+      break
+    }
     case 'pinship:server:error': process.stderr.write(`error ${String(d.status)} ${String(d.method)} ${String(d.path)}: ${String(d.message)}\n`); break
   }
 }

@@ -29,8 +29,9 @@ export function blockKey (cid: CID): string {
  * Content-addressed block store. Block bytes live in immutable segment files (one per accepted upload that
  * brought new blocks); the index from multihash to (segment, offset, length) is rebuilt from the journal on
  * start. A segment becomes visible only through a journal record written after the segment is fsynced and
- * renamed into place, so a crash can leave an unreferenced segment (deleted on start) but never an index entry
+ * renamed into place, so a crash can leave an unreferenced segment but never an index entry
  * pointing at missing or partial bytes.
+ * An unreferenced segment is moved to quarantine on start, never deleted.
  */
 export class BlockStore {
   private readonly segments: string[] = []
@@ -98,17 +99,27 @@ export class BlockStore {
     return await this.fds.read(join(this.dir, name), loc.off, loc.len)
   }
 
-  /** Removes temp files and segments that no journal record references (left by a crash before the journal write). */
-  async removeOrphans (): Promise<string[]> {
-    const removed: string[] = []
+  /**
+   * Tidies what no journal record references. Temp files are uploads that were never acknowledged (a crash before
+   * their segment was renamed): removed. An unreferenced segment is usually a crash between its rename and its journal
+   * line, but it may also be acknowledged data whose record was lost to damage: it is moved to `quarantineDir`,
+   * never deleted, so an operator can still recover it.
+   */
+  async quarantineOrphans (quarantineDir: string): Promise<{ quarantined: string[], tempRemoved: string[] }> {
+    const quarantined: string[] = []
+    const tempRemoved: string[] = []
     for (const name of await readdir(this.dir)) {
-      const orphan = name.endsWith(TEMP_SUFFIX) || (name.endsWith(SEGMENT_SUFFIX) && !this.segmentIds.has(name))
-      if (orphan) {
+      if (name.endsWith(TEMP_SUFFIX)) {
         await rm(join(this.dir, name), { force: true })
-        removed.push(name)
+        tempRemoved.push(name)
+      } else if (name.endsWith(SEGMENT_SUFFIX) && !this.segmentIds.has(name)) {
+        if (quarantined.length === 0) await mkdir(quarantineDir, { recursive: true })
+        await rename(join(this.dir, name), join(quarantineDir, name))
+        quarantined.push(name)
       }
     }
-    return removed
+    if (quarantined.length > 0) { await syncDir(quarantineDir); await syncDir(this.dir) }
+    return { quarantined, tempRemoved }
   }
 
   /** A new staging area for one upload's blocks. */

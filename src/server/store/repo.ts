@@ -4,11 +4,25 @@ import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { BlockStore, type Staging, type StagedSegment } from './blocks.js'
 import { DagWalk } from './dag-walk.js'
-import { Journal } from './journal.js'
+import { Journal, type JournalTail } from './journal.js'
 import type { JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
 
 /** An upload or pin whose DAG is still incomplete this long after its last data arrived is reported failed. */
 export const DEFAULT_PENDING_TIMEOUT_MS = 24 * 60 * 60 * 1000
+
+/** Names inside the data dir. */
+export const JOURNAL_FILE = 'journal.log'
+export const QUARANTINE_DIR = 'quarantine'
+
+/** What opening had to put right after a crash: a torn journal tail, unreferenced segments, leftover temp files. */
+export interface Recovery {
+  tail: JournalTail
+  /** Segments no journal record references, moved (not deleted) to `quarantineDir`. */
+  quarantined: string[]
+  quarantineDir: string
+  /** Temp files of uploads that were never acknowledged, removed. */
+  tempRemoved: string[]
+}
 
 export type ContentStatus = 'queued' | 'pinned' | 'failed'
 
@@ -53,18 +67,22 @@ export class Repo {
     this.pendingTimeoutMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS
   }
 
-  static async open (dataDir: string, options: RepoOptions = {}): Promise<{ repo: Repo, tornBytes: number, orphans: string[] }> {
+  static async open (dataDir: string, options: RepoOptions = {}): Promise<{ repo: Repo, recovery: Recovery }> {
     await mkdir(dataDir, { recursive: true })
     const blocks = await BlockStore.create(join(dataDir, 'blocks'))
     const repo = new Repo(blocks, undefined, options)
-    const { journal, tornBytes } = await Journal.open(join(dataDir, 'journal.log'), r => repo.apply(r as JournalRecord))
+    const quarantineDir = join(dataDir, QUARANTINE_DIR)
+    const { journal, tail } = await Journal.open(join(dataDir, JOURNAL_FILE), r => repo.apply(r as JournalRecord), {
+      saveCutTo: join(quarantineDir, `journal-tail-${new Date().toISOString().replace(/[:.]/g, '-')}.log`),
+      repairHint: `\`pinship repair --data ${dataDir}\``
+    })
     repo.journal = journal
-    const orphans = await blocks.removeOrphans()
+    const { quarantined, tempRemoved } = await blocks.quarantineOrphans(quarantineDir)
     // roots not known complete: resume their walks (a crash may have lost the 'complete' record, never the blocks)
     for (const cid of repo.referencedRoots()) {
       if (!repo.completeRoots.has(cid)) await repo.checkRoot(cid)
     }
-    return { repo, tornBytes, orphans }
+    return { repo, recovery: { tail, quarantined, quarantineDir, tempRemoved } }
   }
 
   private referencedRoots (): Set<string> {
