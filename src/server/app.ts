@@ -3,6 +3,8 @@ import { isPinshipError } from '../core/errors.js'
 import { errorBody, httpError, publicMessage, statusOf, type ApiFace } from './http/errors.js'
 import { escapeHtml, sendJson, sendText } from './http/respond.js'
 import { Router } from './http/router.js'
+import { PATH_GATEWAY_CSP } from './http/security.js'
+import { ACCOUNT_HEADERS } from './api/account.js'
 import type { ServerState } from './state.js'
 
 /** Face of an unmatched path, so even a 404 speaks the API the client was talking to. */
@@ -41,7 +43,12 @@ export function createApp (state: ServerState, options: { closing: () => boolean
       if (options.closing()) {
         throw httpError(503, 'ERR_SERVICE_UNAVAILABLE', 'The service is shutting down. Retry in a few seconds.', options.retryAfterS * 1000)
       }
+      // nosniff everywhere: a JSON answer that echoes a name must never be sniffed into HTML
+      res.setHeader('x-content-type-options', 'nosniff')
       if (options.subdomain !== undefined && await options.subdomain(req, res)) return
+      // set before routing so that errors (404, 405, 400) on these paths carry them too
+      if (face === 'gateway') res.setHeader('content-security-policy', PATH_GATEWAY_CSP)
+      if (face === 'account') for (const [name, value] of Object.entries(ACCOUNT_HEADERS)) res.setHeader(name, value)
       // URL parsing resolves "." and ".." (also as %2e): refuse them rather than route /ipfs/x/../../y to /y
       const rawPath = (req.url ?? '/').split('?')[0]
       if (rawPath.split('/').some(s => /^(?:\.|%2e){1,2}$/i.test(s))) {

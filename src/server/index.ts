@@ -7,6 +7,7 @@ import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
 import { createApp } from './app.js'
 import { Auth } from './http/auth.js'
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
+import { DEFAULT_SUBDOMAIN_HOSTS } from './http/security.js'
 import { loadOrCreateToken, loadPeerId } from './identity.js'
 import { ProgressTracker } from './progress.js'
 import { lockDataDir } from './store/lock.js'
@@ -26,6 +27,7 @@ import {
 
 export * from './options.js'
 export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
+export { DEFAULT_SUBDOMAIN_HOSTS, PATH_GATEWAY_CSP } from './http/security.js'
 export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
 export type { RateLimit } from './http/auth.js'
 export { repairDataDir, type RepairReport } from './store/repair.js'
@@ -74,6 +76,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
     port: 0,
     host,
+    subdomainHosts: (options.subdomainHosts ?? DEFAULT_SUBDOMAIN_HOSTS).map(h => h.toLowerCase()),
     emit: send
   }
 

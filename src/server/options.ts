@@ -27,6 +27,12 @@ export interface ServerOptions extends ProgressOptions {
   maxBlockBytes?: number
   /** Incomplete uploads and PSA pins turn failed after this long without new data. @default DEFAULT_PENDING_TIMEOUT_MS */
   pendingTimeoutMs?: number
+  /**
+   * Host names whose subdomains `{cidv1}.ipfs.<name>` reach this server (wildcard DNS, or `localhost`, which browsers
+   * resolve themselves). A browser asking the path gateway on such a host is redirected to the content's own origin.
+   * @default DEFAULT_SUBDOMAIN_HOSTS (['localhost'])
+   */
+  subdomainHosts?: string[]
   /** @default DEFAULT_CLOSE_TIMEOUT_MS */
   closeTimeoutMs?: number
 }

@@ -17,6 +17,8 @@ export interface ServerState {
   /** Filled once listening. */
   port: number
   host: string
+  /** Hosts whose `{cid}.ipfs.<host>` subdomains reach this server; the path gateway redirects browsers there. */
+  subdomainHosts: string[]
   emit: (event: ServerProgressEvent) => void
 }
 

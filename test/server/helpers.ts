@@ -81,3 +81,18 @@ export async function json (res: Response): Promise<any> {
     throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 200)}`)
   }
 }
+
+/** A request with headers fetch() will not send (Host, a hand-made Origin), answered in full. */
+export async function rawRequest (port: number, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }> {
+  const { request } = await import('node:http')
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}

@@ -11,6 +11,7 @@ interface ServeFlags {
   json?: boolean
   rateLimit?: string
   pendingTimeout?: string
+  subdomainHost: string[]
 }
 
 /** `N/10s`, `N/1m`, `N/500ms` → requests per window. */
@@ -67,6 +68,7 @@ export function register (program: Command): void {
     .option('--token <token>', 'accept this API token; repeat for several users (default: generate one and store it in the data dir)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--rate-limit <n/window>', 'per-token request limit such as 30/10s (429 with Retry-After beyond it); off by default')
     .option('--pending-timeout <duration>', 'report incomplete uploads and pins as failed after this long without new data (default 24h)')
+    .option('--subdomain-host <name>', 'a host name whose {cid}.ipfs.<name> subdomains reach this server (wildcard DNS); repeat for several (default: localhost)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
     .action(async (flags: ServeFlags) => {
       // handlers go in before anything is printed: a supervisor may signal as soon as it reads the first line
@@ -83,6 +85,7 @@ export function register (program: Command): void {
           tokens: flags.token,
           rateLimit: flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit),
           pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
+          subdomainHosts: flags.subdomainHost.length > 0 ? flags.subdomainHost : undefined,
           onProgress: e => render(e, flags.json === true)
         })
         if (flags.json === true) {

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../core/errors.js'
 import { Auth, SESSION_COOKIE } from '../http/auth.js'
 import { DEFAULT_MAX_JSON_BYTES, checkDeclaredLength, limitedBody } from '../http/body.js'
 import { escapeHtml, sendEmpty, sendText } from '../http/respond.js'
+import { accountHeaders } from '../http/security.js'
 import type { Router } from '../http/router.js'
 import type { Ctx, ServerState } from '../state.js'
 
@@ -17,6 +18,9 @@ export function registerAccount (router: Router<ServerState>): void {
 
 const STYLE = 'body{font:15px system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse;width:100%}' +
   'td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}code{font-size:.85em}'
+
+/** Strict CSP (the style sheet by hash, no script), no framing, no sniffing, no referrer: see http/security.ts. */
+export const ACCOUNT_HEADERS = accountHeaders(STYLE)
 
 function html (title: string, body: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`

@@ -5,6 +5,7 @@ import { CarWriter } from '@ipld/car/writer'
 import type { CID } from 'multiformats/cid'
 import { InvalidArgumentError, InvalidCidError, NotFoundError } from '../../core/errors.js'
 import { httpError } from '../http/errors.js'
+import { subdomainLocation } from '../http/security.js'
 import { escapeHtml, sendEmpty, sendText } from '../http/respond.js'
 import type { Router } from '../http/router.js'
 import { parseCid, DagWalk } from '../store/dag-walk.js'
@@ -20,8 +21,33 @@ const RAW_TYPE = 'application/vnd.ipld.raw'
 
 export function registerGateway (router: Router<ServerState>): void {
   router.add('GET', /^\/ipfs\/([^/]+)(\/.*)?$/, 'gateway', async (ctx: Ctx) => {
+    const location = subdomainRedirect(ctx)
+    if (location !== undefined) {
+      sendEmpty(ctx.res, 301, { location, 'cache-control': IMMUTABLE_CACHE })
+      return
+    }
     await serve(ctx.state, ctx.req, ctx.res, ctx.url, ctx.params[0], ctx.params[1] ?? '', `/ipfs/${ctx.params[0]}`)
   })
+}
+
+/**
+ * Path-style content shares the service's origin, so where the Host allows subdomains the path gateway sends the
+ * browser to the content's own origin instead (`/ipfs/{cid}/p?q` → `http://{cidv1}.ipfs.localhost:PORT/p?q`).
+ * Trustless requests (`?format=car|raw` or their Accept types) are answered in place: they are downloads, never
+ * rendered, and verifying clients should not need to resolve `*.localhost`. Bad input is left to `serve` to refuse.
+ */
+function subdomainRedirect (ctx: Ctx): string | undefined {
+  let format: Format
+  let root: CID | undefined
+  try {
+    pathSegments((ctx.req.url ?? '').split('?')[0])
+    format = formatOf(ctx.req, ctx.url)
+    root = parseCid(decodeURIComponent(ctx.params[0]))
+  } catch {
+    return undefined
+  }
+  if (format !== undefined || root === undefined) return undefined
+  return subdomainLocation(ctx.req, root, ctx.params[1] ?? '', ctx.url.search, ctx.state.subdomainHosts)
 }
 
 /** `http://{cidv1-base32}.ipfs.localhost:PORT/path`: the Host names the root, so a site's absolute links work. */
