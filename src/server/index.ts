@@ -6,6 +6,7 @@ import { emit } from '../core/progress.js'
 import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
 import { createApp } from './app.js'
 import { Auth } from './http/auth.js'
+import { Sessions } from './http/sessions.js'
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
 import { DEFAULT_SUBDOMAIN_HOSTS } from './http/security.js'
 import { loadOrCreateToken, loadPeerId } from './identity.js'
@@ -29,7 +30,8 @@ export * from './options.js'
 export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
 export { DEFAULT_SUBDOMAIN_HOSTS, PATH_GATEWAY_CSP } from './http/security.js'
 export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
-export type { RateLimit } from './http/auth.js'
+export { DEFAULT_FAILED_AUTH_LIMIT, type RateLimit } from './http/auth.js'
+export { DEFAULT_SESSION_TTL_MS } from './http/sessions.js'
 export { repairDataDir, type RepairReport } from './store/repair.js'
 export { JournalCorruptError } from './store/journal.js'
 
@@ -65,7 +67,8 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]
   const state: ServerState = {
     repo,
-    auth: new Auth(tokens, options.rateLimit),
+    auth: new Auth(tokens, options.rateLimit, options.failedAuthLimit),
+    sessions: new Sessions(options.sessionTtlMs),
     progress: new ProgressTracker((user, path) => {
       for (const u of repo.uploads.get(user)?.values() ?? []) if (u.path === path) return true
       return false

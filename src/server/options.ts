@@ -21,6 +21,13 @@ export interface ServerOptions extends ProgressOptions {
   tokens?: string[]
   /** Per-token request limit, 429 with Retry-After beyond it. @default undefined (off) */
   rateLimit?: RateLimit
+  /**
+   * Wrong tokens (any API, the login form) allowed per client address and window before every attempt from that
+   * address gets 429; false turns it off. @default DEFAULT_FAILED_AUTH_LIMIT (20 per minute)
+   */
+  failedAuthLimit?: RateLimit | false
+  /** How long an account page sign-in lasts. @default DEFAULT_SESSION_TTL_MS (8 h) */
+  sessionTtlMs?: number
   /** Largest request body. @default DEFAULT_MAX_BODY_BYTES */
   maxBodyBytes?: number
   /** Largest block in a CAR. @default DEFAULT_MAX_BLOCK_BYTES */

@@ -150,3 +150,46 @@ describe('an uploaded page opened by a signed-in user', () => {
     }
   }, 30_000)
 })
+
+describe('another site\'s page', () => {
+  async function signedInAs (origin: string): Promise<string> {
+    const page = await browser.context.newPage()
+    try {
+      await page.goto(`${origin}/account`)
+      return await page.content()
+    } finally {
+      await page.close()
+    }
+  }
+
+  it.each([
+    ['the attacker\'s own site', (): string => collector.url],
+    ['a sandboxed upload on the service', (): string => `http://127.0.0.1:${server.port}/ipfs/${site.toString()}`]
+  ])('from %s cannot sign the victim into the attacker\'s account, nor sign them out', async (_, from) => {
+    const origin = `http://127.0.0.1:${server.port}`
+    const forms = {
+      '/login.html': `<form id="f" method="post" action="${origin}/account/login"><input name="token" value="token-alice"><input name="csrf" value="guess"></form>`,
+      '/logout.html': `<form id="f" method="post" action="${origin}/account/logout"><input name="csrf" value="guess"></form>`
+    }
+    for (const [path, form] of Object.entries(forms)) {
+      collector.pages[path] = `<!doctype html>${form}<script>document.getElementById('f').submit()</script>`
+      const page = await browser.context.newPage()
+      try {
+        const done = page.waitForResponse(r => r.url().startsWith(`${origin}/account/`))
+        if (from() === collector.url) {
+          await page.goto(`${collector.url}${path}`)
+        } else {
+          // the same page inside an upload's sandbox (allow-forms): its posts carry `Origin: null`
+          await page.goto(`${from()}/`)
+          await page.evaluate(html => { document.open(); document.write(html); document.close() }, collector.pages[path])
+        }
+        expect((await done).status()).toBe(403)
+      } finally {
+        await page.close()
+      }
+      const account = await signedInAs(origin)
+      expect(account).toContain(`${SECRET}-upload`)
+      expect(account).toContain('action="/account/logout"')
+    }
+  }, 30_000)
+})

@@ -20,6 +20,8 @@ export async function launchBrowser (): Promise<{ context: BrowserContext, close
 export interface Collector {
   url: string
   reports: Array<Record<string, any>>
+  /** HTML pages served at these paths (the attacker's own site). */
+  pages: Record<string, string>
   /** Waits for a report whose `where` contains `fragment`. */
   reportFrom: (fragment: string, timeoutMs?: number) => Promise<Record<string, any>>
   close: () => Promise<void>
@@ -27,11 +29,17 @@ export interface Collector {
 
 export async function startCollector (probe: (collectorUrl: string) => string): Promise<Collector> {
   const reports: Array<Record<string, any>> = []
+  const pages: Record<string, string> = {}
   let url = ''
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/probe.js') {
       res.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*' })
       res.end(probe(url))
+      return
+    }
+    if (req.method === 'GET' && pages[req.url ?? ''] !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end(pages[req.url ?? ''])
       return
     }
     const chunks: Buffer[] = []
@@ -50,6 +58,7 @@ export async function startCollector (probe: (collectorUrl: string) => string): 
   return {
     url,
     reports,
+    pages,
     reportFrom: async (fragment, timeoutMs = 15_000) => {
       const until = Date.now() + timeoutMs
       while (Date.now() < until) {

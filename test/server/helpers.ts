@@ -96,3 +96,21 @@ export async function rawRequest (port: number, path: string, headers: Record<st
     req.end(body)
   })
 }
+
+/** The account page's sign-in form as a browser fills it: returns its CSRF field and the cookie that pairs with it. */
+export async function loginForm (url: string): Promise<{ csrf: string, cookie: string }> {
+  const page = await fetch(`${url}/account`)
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1]
+  const cookie = page.headers.getSetCookie().find(c => c.startsWith('pinship_login_csrf='))?.split(';')[0]
+  if (csrf === undefined || cookie === undefined) throw new Error('the sign-in form has no CSRF token')
+  return { csrf, cookie }
+}
+
+/** Signs in through the form; returns the raw Set-Cookie of the session and the `name=value` pair to send back. */
+export async function signIn (url: string, token: string): Promise<{ setCookie: string, cookie: string }> {
+  const form = await loginForm(url)
+  const res = await fetch(`${url}/account/login`, { method: 'POST', body: new URLSearchParams({ token, csrf: form.csrf }), headers: { cookie: form.cookie }, redirect: 'manual' })
+  const setCookie = res.headers.getSetCookie().find(c => c.startsWith('pinship_session='))
+  if (res.status !== 303 || setCookie === undefined) throw new Error(`sign-in failed with ${res.status}`)
+  return { setCookie, cookie: setCookie.split(';')[0] }
+}

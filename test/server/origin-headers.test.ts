@@ -82,6 +82,6 @@ describe('/account', () => {
     expect(csp).not.toContain('script-src')
     expect(res.headers['x-frame-options']).toBe('DENY')
     expect(res.headers['x-content-type-options']).toBe('nosniff')
-    expect(res.headers['referrer-policy']).toBe('no-referrer')
+    expect(res.headers['referrer-policy']).toBe('same-origin')
   })
 })

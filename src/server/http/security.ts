@@ -19,7 +19,8 @@ export function accountHeaders (style: string): Record<string, string> {
     // for browsers that predate frame-ancestors
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // not no-referrer: with it Chromium sends `Origin: null` on the page's own form posts, which the CSRF check refuses
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'cache-control': 'no-store'
