@@ -78,9 +78,9 @@ async function page (ctx: Ctx): Promise<void> {
 }
 
 async function readForm (ctx: Ctx): Promise<URLSearchParams> {
-  checkDeclaredLength(ctx.req, DEFAULT_MAX_FORM_BYTES)
+  checkDeclaredLength(ctx.req, DEFAULT_MAX_FORM_BYTES, 'form')
   const chunks: Uint8Array[] = []
-  for await (const c of limitedBody(ctx.req, DEFAULT_MAX_FORM_BYTES)) chunks.push(c)
+  for await (const c of limitedBody(ctx.req, DEFAULT_MAX_FORM_BYTES, { kind: 'form' })) chunks.push(c)
   if (!/^application\/x-www-form-urlencoded/i.test(ctx.req.headers['content-type'] ?? '')) {
     throw new InvalidArgumentError('Send the account form as application/x-www-form-urlencoded.')
   }
