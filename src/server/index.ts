@@ -7,6 +7,7 @@ import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
 import { createApp } from './app.js'
 import { Auth } from './http/auth.js'
 import { Sessions } from './http/sessions.js'
+import { ConnectionGuard, DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS } from './http/connections.js'
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
 import { DEFAULT_SUBDOMAIN_HOSTS } from './http/security.js'
 import { loadOrCreateToken, loadPeerId } from './identity.js'
@@ -32,6 +33,7 @@ export { DEFAULT_SUBDOMAIN_HOSTS, PATH_GATEWAY_CSP } from './http/security.js'
 export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
 export { DEFAULT_FAILED_AUTH_LIMIT, type RateLimit } from './http/auth.js'
 export { DEFAULT_SESSION_TTL_MS } from './http/sessions.js'
+export { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS } from './http/connections.js'
 export { repairDataDir, type RepairReport } from './store/repair.js'
 export { JournalCorruptError } from './store/journal.js'
 
@@ -86,7 +88,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   let closing = false
   let inflight = 0
   let idle: (() => void) | undefined
-  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S, subdomain: async (req, res) => await subdomainGateway(state, req, res) })
+  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S, bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS, subdomain: async (req, res) => await subdomainGateway(state, req, res) })
   registerWeb3(app.router)
   registerNft(app.router)
   registerPsa(app.router)
@@ -95,7 +97,12 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   registerGateway(app.router)
   registerAccount(app.router)
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const guard = new ConnectionGuard(options.maxUnauthenticatedConnections)
+  state.auth.onSuccess = req => guard.trust(req)
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
+  // the headers deadline is enforced by a sweep every connectionsCheckingInterval: make it a fraction of the deadline
+  const server = createServer({ headersTimeout, requestTimeout: 0, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout / 4)) }, (req: IncomingMessage, res: ServerResponse) => {
+    guard.track(req, res)
     inflight++
     res.on('close', () => {
       inflight--
@@ -107,13 +114,20 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   // half-close) still get a JSON 4xx in the web3 API's shape rather than Node's bare 400.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || err.code === 'ECONNRESET') { socket.destroy(); return }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      const body = JSON.stringify({ code: 'RequestTimeout', message: `The request headers did not arrive within ${headersTimeout / 1000} s. Send the whole request without pauses.` })
+      socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+      // a client that never closes its side must not keep the descriptor
+      setTimeout(() => socket.destroy(), 1000).unref()
+      return
+    }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
     const body = JSON.stringify({ code: 'ERR_BAD_REQUEST', message: `The request could not be parsed as HTTP (${err.code ?? 'malformed'}). Check the request line, headers and Content-Length.` })
     socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
   })
-  // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout
-  server.requestTimeout = 0
-  server.headersTimeout = 60_000
+  // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout (requestTimeout 0 above):
+  // a stalled body is caught by the body idle watch instead
+  guard.attach(server)
   const sockets = attachProgressSocket(state, () => closing)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head))
 

@@ -28,6 +28,12 @@ export interface ServerOptions extends ProgressOptions {
   failedAuthLimit?: RateLimit | false
   /** How long an account page sign-in lasts. @default DEFAULT_SESSION_TTL_MS (8 h) */
   sessionTtlMs?: number
+  /** A request body idle this long (no bytes while the server would take them) gets 408. @default DEFAULT_BODY_IDLE_TIMEOUT_MS (20 s) */
+  bodyIdleTimeoutMs?: number
+  /** Request headers must arrive within this long. @default DEFAULT_HEADERS_TIMEOUT_MS (20 s) */
+  headersTimeoutMs?: number
+  /** Connections no authenticated request has used, at most (the oldest idle one is closed past it). @default DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS (128) */
+  maxUnauthenticatedConnections?: number
   /** Largest request body. @default DEFAULT_MAX_BODY_BYTES */
   maxBodyBytes?: number
   /** Largest block in a CAR. @default DEFAULT_MAX_BLOCK_BYTES */

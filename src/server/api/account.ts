@@ -57,6 +57,7 @@ async function page (ctx: Ctx): Promise<void> {
     return
   }
   const { user } = session
+  ctx.state.auth.onSuccess(ctx.req)
   const { repo } = ctx.state
   const uploads = [...(repo.uploads.get(user)?.values() ?? [])].sort((a, b) => b.created.localeCompare(a.created))
   const rows = uploads.map(u => {
@@ -109,6 +110,7 @@ async function login (ctx: Ctx): Promise<void> {
     sendLoginForm(ctx, 403, 'That token is not valid here.')
     return
   }
+  ctx.state.auth.onSuccess(ctx.req)
   const session = ctx.state.sessions.create(user)
   sendEmpty(ctx.res, 303, {
     location: '/account',

@@ -27,6 +27,8 @@ export class Auth {
   private readonly users = new Map<string, string>()
   private readonly hits = new Map<string, number[]>()
   private readonly failures = new Map<string, number[]>()
+  /** Told of every request that proved a user (the connection guard then stops counting its connection as a stranger's). */
+  onSuccess: (req: IncomingMessage) => void = () => {}
 
   constructor (tokens: string[], private readonly rateLimit?: RateLimit, private readonly failedLimit: RateLimit | false = DEFAULT_FAILED_AUTH_LIMIT) {
     for (const t of tokens) this.users.set(userIdOf(t), t)
@@ -60,6 +62,7 @@ export class Auth {
         : new ForbiddenError('Token is not valid', { status: 403 })
     }
     this.count(user)
+    this.onSuccess(req)
     return { user, token }
   }
 
