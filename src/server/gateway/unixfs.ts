@@ -136,18 +136,3 @@ export async function * readFileRange (store: BlockStore, node: FsNode, start: n
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i])
   }
 }
-
-/** Every block of a DAG, depth first, each once: the body of a trustless CAR response. */
-export async function * dagBlocks (store: BlockStore, root: CID, seen = new Set<string>()): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
-  const stack: CID[] = [root]
-  while (stack.length > 0) {
-    const cid = stack.pop() as CID
-    const key = blockKey(cid)
-    if (seen.has(key)) continue
-    seen.add(key)
-    const bytes = await loadBlock(store, cid)
-    yield { cid, bytes }
-    const links = blockLinks(cid, bytes)
-    for (let i = links.length - 1; i >= 0; i--) stack.push(links[i])
-  }
-}
