@@ -64,8 +64,10 @@ export class Sessions {
  * pointing elsewhere is refused. Clients that send neither (curl, old browsers) still need the CSRF token.
  */
 export function fromOwnOrigin (req: IncomingMessage): boolean {
-  const origin = req.headers.origin
-  if (origin !== undefined && origin.toLowerCase() !== `http://${(req.headers.host ?? '').toLowerCase()}`) return false
+  const origin = req.headers.origin?.toLowerCase()
+  const host = (req.headers.host ?? '').toLowerCase()
+  // https too: behind a TLS-terminating proxy the page's origin is https while this server speaks http
+  if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) return false
   const site = req.headers['sec-fetch-site']
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false
   return true
