@@ -111,24 +111,33 @@ describe('an attack of stalled unauthenticated connections', () => {
     }
   }, 30_000)
 
-  it('an authenticated connection is not evicted by strangers', async () => {
+  it('an authenticated connection is not evicted by strangers, and strangers are capped', async () => {
+    // default (20 s) timeouts here: whatever closes the strangers within the test is the cap
+    const own = await startTestServer({ maxUnauthenticatedConnections: CAP })
     const { Agent, request } = await import('undici')
     const agent = new Agent({ connections: 1, keepAliveTimeout: 30_000 })
     const strangers: Raw[] = []
     try {
-      expect((await request(`${server.url}/user/uploads`, { dispatcher: agent, headers: server.auth() })).statusCode).toBe(200)
-      for (let i = 0; i < 3 * CAP; i++) strangers.push(open())
-      // well inside the header timeout: only the cap can have closed any
-      await new Promise(resolve => setTimeout(resolve, 300))
+      expect((await request(`${own.url}/user/uploads`, { dispatcher: agent, headers: own.auth() })).statusCode).toBe(200)
+      for (let i = 0; i < 3 * CAP; i++) {
+        const socket = connect(own.port, '127.0.0.1')
+        socket.on('error', () => {})
+        strangers.push({ socket, text: () => '', closed: new Promise(resolve => socket.once('close', () => resolve(0))) })
+      }
+      // every stranger connected (or was already closed by the server)
+      await Promise.all(strangers.map(async s => await new Promise(resolve => { if (s.socket.readyState === 'open') resolve(null); else { s.socket.once('connect', resolve); s.socket.once('close', resolve) } })))
+      const until = Date.now() + 5000
+      while (Date.now() < until && strangers.filter(s => s.socket.readyState === 'open').length > CAP) await new Promise(resolve => setTimeout(resolve, 50))
       expect(strangers.filter(s => s.socket.readyState === 'open').length).toBe(CAP)
       const before = Date.now()
-      const res = await request(`${server.url}/user/uploads`, { dispatcher: agent, headers: server.auth() })
+      const res = await request(`${own.url}/user/uploads`, { dispatcher: agent, headers: own.auth() })
       await res.body.text()
       expect(res.statusCode).toBe(200)
       expect(Date.now() - before).toBeLessThan(1000)
     } finally {
       for (const s of strangers) s.socket.destroy()
       await agent.close()
+      await own.stop()
     }
   })
 })
