@@ -30,7 +30,7 @@ import {
 export * from './options.js'
 export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
 export { DEFAULT_SUBDOMAIN_HOSTS, PATH_GATEWAY_CSP } from './http/security.js'
-export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
+export { DEFAULT_GC_DELAY_MS, DEFAULT_PENDING_TIMEOUT_MS, type GcReport } from './store/repo.js'
 export { DEFAULT_FAILED_AUTH_LIMIT, type RateLimit } from './http/auth.js'
 export { DEFAULT_SESSION_TTL_MS } from './http/sessions.js'
 export { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS } from './http/connections.js'
@@ -52,7 +52,9 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   try {
     opened = await Repo.open(dataDir, {
       pendingTimeoutMs: options.pendingTimeoutMs,
-      onComplete: (cid, dagSize) => send({ type: 'pinship:server:complete', detail: { cid, dagSize } })
+      onComplete: (cid, dagSize) => send({ type: 'pinship:server:complete', detail: { cid, dagSize } }),
+      gcDelayMs: options.gcDelayMs,
+      onCollected: report => send({ type: 'pinship:server:collected', detail: report })
     })
   } catch (err) {
     await unlock()
@@ -170,5 +172,5 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     await closed
   }
 
-  return { url, gatewayUrl: url, tokens, port, dataDir, close }
+  return { url, gatewayUrl: url, tokens, port, dataDir, close, collectGarbage: async () => await repo.collectGarbage() }
 }

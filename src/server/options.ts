@@ -1,5 +1,6 @@
 import type { ProgressOptions, ProgressEvent } from '../core/progress.js'
 import type { RateLimit } from './http/auth.js'
+import type { GcReport } from './store/repo.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8787
@@ -46,6 +47,11 @@ export interface ServerOptions extends ProgressOptions {
    * @default DEFAULT_SUBDOMAIN_HOSTS (['localhost'])
    */
   subdomainHosts?: string[]
+  /**
+   * Garbage collection runs this long after a delete or unpin (or many small uploads) and removes blocks no upload
+   * or pin references; false turns it off. @default DEFAULT_GC_DELAY_MS (2 s)
+   */
+  gcDelayMs?: number | false
   /** @default DEFAULT_CLOSE_TIMEOUT_MS */
   closeTimeoutMs?: number
 }
@@ -59,6 +65,8 @@ export interface RunningServer {
   tokens: string[]
   port: number
   dataDir: string
+  /** Runs a garbage collection now (it also runs by itself after deletes; see `gcDelayMs`). */
+  collectGarbage: () => Promise<GcReport>
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
   close: () => Promise<void>
 }
@@ -80,5 +88,7 @@ export type ServerProgressEvent =
   }>
   | ProgressEvent<'pinship:server:stored', { api: string, cid: string, user: string, blocks: number, newBlocks: number, bytes: number }>
   | ProgressEvent<'pinship:server:complete', { cid: string, dagSize: number }>
+  /** A garbage collection ran: what it removed, copied and compacted. */
+  | ProgressEvent<'pinship:server:collected', GcReport>
   | ProgressEvent<'pinship:server:error', { method: string, path: string, status: number, message: string }>
   | ProgressEvent<'pinship:server:closed', Record<string, never>>

@@ -55,6 +55,10 @@ function render (event: ProgressEvent, quiet: boolean): void {
       if (Number(d.tempFilesRemoved) > 0) process.stderr.write(`recovered: removed ${String(d.tempFilesRemoved)} temp file(s) of uploads interrupted before their acknowledgement\n`)
       break
     }
+    case 'pinship:server:collected':
+      process.stderr.write(`collected: removed ${String(d.blocksRemoved)} blocks (${String(d.bytesRemoved)} bytes), segments ${String(d.segmentsBefore)} → ${String(d.segmentsAfter)}, ` +
+        `copied ${String(d.bytesCopied)} bytes, journal ${String(d.journalBytesBefore)} → ${String(d.journalBytesAfter)} bytes in ${String(d.ms)} ms\n`)
+      break
     case 'pinship:server:error': process.stderr.write(`error ${String(d.status)} ${String(d.method)} ${String(d.path)}: ${String(d.message)}\n`); break
   }
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs'
-import { mkdir, open, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { defineError } from '../../core/errors.js'
@@ -66,7 +66,7 @@ export async function * journalLines (fh: FileHandle): AsyncGenerator<JournalLin
  * data, and cutting there would drop everything after it: open refuses (JournalCorruptError) and changes nothing.
  */
 export class Journal {
-  private constructor (private readonly fh: FileHandle, private tail: Promise<void> = Promise.resolve()) {}
+  private constructor (private fh: FileHandle, private readonly path: string, private tail: Promise<void> = Promise.resolve()) {}
 
   /**
    * Replays every intact record through `onRecord`, truncates a torn tail, and opens the file for appending.
@@ -74,6 +74,8 @@ export class Journal {
    * been acknowledged is destroyed.
    */
   static async open (path: string, onRecord: (record: unknown) => void, options: { saveCutTo?: string, repairHint?: string } = {}): Promise<{ journal: Journal, records: number, tail: JournalTail }> {
+    // a compaction interrupted before its rename: the journal itself is whole
+    await rm(path + COMPACT_SUFFIX, { force: true })
     const fh = await open(path, 'a+')
     let validEnd = 0
     let records = 0
@@ -123,7 +125,7 @@ export class Journal {
         await fh.write('\n')
         await fh.sync()
       }
-      return { journal: new Journal(fh), records, tail }
+      return { journal: new Journal(fh, path), records, tail }
     } catch (err) {
       await fh.close()
       throw err
@@ -141,10 +143,61 @@ export class Journal {
     return await run
   }
 
+  /**
+   * Replaces the whole journal with `records` (a snapshot of the state it describes): written to a side file,
+   * fsynced, renamed over the journal, directory fsynced. A crash leaves the old journal or the new one, whole.
+   * The caller must keep other appends out meanwhile. Returns the new size in bytes.
+   */
+  async rewrite (records: Iterable<unknown>): Promise<number> {
+    await this.tail
+    const side = this.path + COMPACT_SUFFIX
+    const out = await open(side, 'w')
+    let size = 0
+    try {
+      let batch: string[] = []
+      let batchBytes = 0
+      const flush = async (): Promise<void> => {
+        const text = batch.join('')
+        await out.write(text)
+        size += Buffer.byteLength(text)
+        batch = []
+        batchBytes = 0
+      }
+      for (const r of records) {
+        const line = formatLine(r)
+        batch.push(line)
+        batchBytes += line.length
+        if (batchBytes >= 1024 * 1024) await flush()
+      }
+      if (batch.length > 0) await flush()
+      await out.sync()
+    } finally {
+      await out.close()
+    }
+    await rename(side, this.path)
+    await syncDir(dirname(this.path))
+    const next = await open(this.path, 'a+')
+    const old = this.fh
+    this.fh = next
+    await old.close()
+    return size
+  }
+
+  async size (): Promise<number> {
+    return (await this.fh.stat()).size
+  }
+
   async close (): Promise<void> {
     await this.tail
     await this.fh.close()
   }
+}
+
+const COMPACT_SUFFIX = '.compact'
+
+async function syncDir (dir: string): Promise<void> {
+  const fh = await open(dir, 'r')
+  try { await fh.sync() } finally { await fh.close() }
 }
 
 export function formatLine (record: unknown): string {
