@@ -12,6 +12,7 @@ interface ServeFlags {
   rateLimit?: string
   pendingTimeout?: string
   subdomainHost: string[]
+  gcDelay?: string
 }
 
 /** `N/10s`, `N/1m`, `N/500ms` → requests per window. */
@@ -30,9 +31,9 @@ function parsePort (text: string): number {
   return n
 }
 
-function parseDuration (text: string): number {
+function parseDuration (text: string, flag = '--pending-timeout'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim())
-  if (m === null) throw new InvalidArgumentError(`--pending-timeout must be a duration such as 30m, 24h or 7d; got "${text}".`)
+  if (m === null) throw new InvalidArgumentError(`${flag} must be a duration such as 500ms, 30m, 24h or 7d; got "${text}".`)
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']
 }
 
@@ -73,6 +74,7 @@ export function register (program: Command): void {
     .option('--rate-limit <n/window>', 'per-token request limit such as 30/10s (429 with Retry-After beyond it); off by default')
     .option('--pending-timeout <duration>', 'report incomplete uploads and pins as failed after this long without new data (default 24h)')
     .option('--subdomain-host <name>', 'a host name whose {cid}.ipfs.<name> subdomains reach this server (wildcard DNS); repeat for several (default: localhost)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--gc-delay <duration|off>', 'collect garbage this long after a delete or unpin (default 2s); off turns it off')
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
     .action(async (flags: ServeFlags) => {
       // handlers go in before anything is printed: a supervisor may signal as soon as it reads the first line
@@ -90,6 +92,7 @@ export function register (program: Command): void {
           rateLimit: flags.rateLimit === undefined ? undefined : parseRateLimit(flags.rateLimit),
           pendingTimeoutMs: flags.pendingTimeout === undefined ? undefined : parseDuration(flags.pendingTimeout),
           subdomainHosts: flags.subdomainHost.length > 0 ? flags.subdomainHost : undefined,
+          gcDelayMs: flags.gcDelay === undefined ? undefined : flags.gcDelay === 'off' ? false : parseDuration(flags.gcDelay, '--gc-delay'),
           onProgress: e => render(e, flags.json === true)
         })
         if (flags.json === true) {
