@@ -61,11 +61,11 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     throw err
   }
   const { repo, recovery } = opened
-  const { tail, quarantined, tempRemoved, quarantineDir } = recovery
-  if (tail.cutBytes > 0 || quarantined.length > 0 || tempRemoved.length > 0) {
+  const { tail, quarantined, tempRemoved, quarantineDir, missingSegments } = recovery
+  if (tail.cutBytes > 0 || quarantined.length > 0 || tempRemoved.length > 0 || missingSegments.length > 0) {
     send({
       type: 'pinship:server:recovered',
-      detail: { journalBytesCut: tail.cutBytes, fromLine: tail.fromLine, damagedRecords: tail.wholeLines, savedTo: tail.savedTo, quarantined, quarantineDir, tempFilesRemoved: tempRemoved.length }
+      detail: { journalBytesCut: tail.cutBytes, fromLine: tail.fromLine, damagedRecords: tail.wholeLines, savedTo: tail.savedTo, quarantined, quarantineDir, tempFilesRemoved: tempRemoved.length, missingSegments }
     })
   }
   const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]

@@ -85,6 +85,8 @@ export type ServerProgressEvent =
     quarantined: string[]
     quarantineDir: string
     tempFilesRemoved: number
+    /** Segments the journal names but the disk lacks (after a repair): their blocks are no longer indexed. */
+    missingSegments: string[]
   }>
   | ProgressEvent<'pinship:server:stored', { api: string, cid: string, user: string, blocks: number, newBlocks: number, bytes: number }>
   | ProgressEvent<'pinship:server:complete', { cid: string, dagSize: number }>

@@ -169,6 +169,27 @@ describe('a damaged last line', () => {
   })
 })
 
+describe('a segment the journal names but the disk lacks', () => {
+  it('has its blocks unindexed, is reported, and its DAG is walked again instead of claimed complete', async () => {
+    const dir = join(tmp.path, 'missing-seg')
+    const f = await populate(dir)
+    const journal = await readFile(join(dir, 'journal.log'), 'utf8')
+    const { rm } = await import('node:fs/promises')
+    await rm(join(dir, 'blocks', segmentOf(journal, 1)))
+    const events: Array<{ type: string, detail: any }> = []
+    const s = await startTestServer({ onProgress: e => events.push(e as { type: string, detail: any }) }, dir)
+    try {
+      expect(events.find(e => e.type === 'pinship:server:recovered')?.detail).toMatchObject({ missingSegments: [segmentOf(journal, 1)] })
+      expect((await json(await fetch(`${s.url}/status/${f.a}`))).pins[0].status).toBe('PinQueued')
+      expect(await status(s, f.a)).toBe(404)
+      expect((await json(await fetch(`${s.url}/status/${f.b}`))).pins[0].status).toBe('Pinned')
+      expect(await status(s, f.b)).toBe(200)
+    } finally {
+      await s.close()
+    }
+  })
+})
+
 describe('the CLI', () => {
   it('`pinship serve` exits 1 naming the damaged line; `pinship repair` salvages and serve starts again', async () => {
     const dir = join(tmp.path, 'cli')

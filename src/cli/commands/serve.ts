@@ -53,6 +53,8 @@ function render (event: ProgressEvent, quiet: boolean): void {
       }
       const quarantined = d.quarantined as string[]
       if (quarantined.length > 0) process.stderr.write(`recovered: ${quarantined.length} segment(s) no journal record references moved to ${String(d.quarantineDir)}: ${quarantined.join(', ')}\n`)
+      const missing = d.missingSegments as string[]
+      if (missing.length > 0) process.stderr.write(`recovered: ${missing.length} segment(s) the journal names are missing on disk; their blocks are no longer listed: ${missing.join(', ')}\n`)
       if (Number(d.tempFilesRemoved) > 0) process.stderr.write(`recovered: removed ${String(d.tempFilesRemoved)} temp file(s) of uploads interrupted before their acknowledgement\n`)
       break
     }

@@ -13,7 +13,7 @@ export const DEFAULT_SYNC_EVERY_BYTES = 16 * 1024 * 1024
 
 export const SEGMENT_SUFFIX = '.seg'
 const TEMP_SUFFIX = '.tmp'
-/** Segments written by garbage collection end in this: unreferenced, they are copies an interrupted collection made. */
+/** Segments written by garbage collection end in this (so an operator can tell them apart in quarantine/). */
 export const GC_SEGMENT_SUFFIX = '-gc.seg'
 
 /** Where one block lives: segment number, byte offset and length. */
@@ -216,6 +216,18 @@ export class BlockStore {
     return { name, entries }
   }
 
+  /**
+   * Segments the journal references whose file is gone (a damaged journal repaired without the record of a
+   * collection that deleted them): their blocks are dropped from the index, so nothing claims bytes that are not
+   * there. Returns their names.
+   */
+  async dropMissingSegments (): Promise<string[]> {
+    const present = new Set(await readdir(this.dir))
+    const missing = [...this.segmentIds.keys()].filter(name => !present.has(name))
+    if (missing.length > 0) this.applyCollection(null, [], missing)
+    return missing
+  }
+
   /** Deletes the files of segments a journaled collection dropped. */
   async removeSegmentFiles (names: string[]): Promise<void> {
     for (const name of names) {
@@ -247,9 +259,10 @@ export class BlockStore {
     const tempRemoved: string[] = []
     for (const name of await readdir(this.dir)) {
       const unreferenced = name.endsWith(SEGMENT_SUFFIX) && !this.segmentIds.has(name)
-      // garbage a collection had journaled as dropped, or the copy an interrupted one made (its originals are still
-      // referenced): neither holds anything the journal needs
-      if (name.endsWith(TEMP_SUFFIX) || (unreferenced && (this.dropped.has(name) || name.endsWith(GC_SEGMENT_SUFFIX)))) {
+      // garbage a journaled collection dropped (its live blocks were copied first) holds nothing the journal needs;
+      // an unreferenced copy of a collection (`-gc.seg`) is usually one a crash interrupted, but if its record was
+      // lost to damage it holds the only copies, so it is quarantined like any other
+      if (name.endsWith(TEMP_SUFFIX) || (unreferenced && this.dropped.has(name))) {
         await rm(join(this.dir, name), { force: true })
         tempRemoved.push(name)
       } else if (unreferenced) {

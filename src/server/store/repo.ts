@@ -22,8 +22,10 @@ export interface Recovery {
   /** Segments no journal record references, moved (not deleted) to `quarantineDir`. */
   quarantined: string[]
   quarantineDir: string
-  /** Temp files of uploads that were never acknowledged, removed. */
+  /** Temp files of uploads that were never acknowledged, and segments a journaled collection had dropped, removed. */
   tempRemoved: string[]
+  /** Segments the journal references but the disk does not have (after a repair): their blocks are unindexed. */
+  missingSegments: string[]
 }
 
 export type ContentStatus = 'queued' | 'pinned' | 'failed'
@@ -116,11 +118,14 @@ export class Repo {
     })
     repo.journal = journal
     const { quarantined, tempRemoved } = await blocks.quarantineOrphans(quarantineDir)
+    const missingSegments = await blocks.dropMissingSegments()
+    // completion marks may count blocks of a missing segment: walk every root again
+    if (missingSegments.length > 0) { repo.completeRoots.clear(); repo.completedAt.clear() }
     // roots not known complete: resume their walks (a crash may have lost the 'complete' record, never the blocks)
     for (const cid of repo.referencedRoots()) {
       if (!repo.completeRoots.has(cid)) await repo.checkRoot(cid)
     }
-    return { repo, recovery: { tail, quarantined, quarantineDir, tempRemoved } }
+    return { repo, recovery: { tail, quarantined, quarantineDir, tempRemoved, missingSegments } }
   }
 
   private referencedRoots (): Set<string> {
