@@ -167,7 +167,7 @@ describe('small segments and the journal', () => {
       const final = await s.collectGarbage()
       const disk = await diskBytes(s.dir)
       const journal = (await stat(join(s.dir, 'journal.log'))).size
-      console.log(`1,000 small uploads (${uploadMs} ms): ${disk.files} segment files, ${disk.bytes} bytes; journal ${journal} bytes after compaction ` +
+      console.log(`1,000 small uploads (${uploadMs} ms): ${disk.files} segment files, ${disk.bytes} bytes; journal ${journal} bytes ` +
         `(last collection: segments ${final.segmentsBefore} → ${final.segmentsAfter}, journal ${final.journalBytesBefore} → ${final.journalBytesAfter})`)
       expect(disk.files).toBeLessThanOrEqual(20)
       const list = await fetch(`${s.url}/user/uploads?size=1000`, { headers: s.auth() })

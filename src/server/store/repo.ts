@@ -101,6 +101,8 @@ export class Repo {
   private gcChain: Promise<void> = Promise.resolve()
   private smallSegments = 0
   private closed = false
+  /** Journal size right after its last compaction (0: not compacted since start). */
+  private snapshotBytes = 0
   readonly pendingTimeoutMs: number
 
   private constructor (readonly blocks: BlockStore, private journal: Journal | undefined, private readonly options: RepoOptions) {
@@ -458,7 +460,14 @@ export class Repo {
       await this.write({ t: 'collect', seg: copied?.name ?? null, blocks: copied?.entries ?? [], drop, forget })
     })
     await this.blocks.removeSegmentFiles(drop)
-    const journalBytesAfter = await this.exclusive(async () => await this.journal?.rewrite(this.snapshot()) ?? 0)
+    // compact once the journal has doubled since its last snapshot: each rewrite costs the whole state, so it must
+    // not run on every collection of a large store
+    const journalBytesAfter = await this.exclusive(async () => {
+      const size = await this.journal?.size() ?? 0
+      if (this.journal === undefined || size < 2 * this.snapshotBytes) return size
+      this.snapshotBytes = await this.journal.rewrite(this.snapshot())
+      return this.snapshotBytes
+    })
     const report: GcReport = {
       blocksRemoved: removed.blocks,
       bytesRemoved: removed.bytes,
