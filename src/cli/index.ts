@@ -15,7 +15,8 @@ const LOADERS: Record<string, () => Promise<CommandModule>> = {
   pin: async () => await import('./commands/pins.js'),
   unpin: async () => await import('./commands/pins.js'),
   ls: async () => await import('./commands/pins.js'),
-  serve: async () => await import('./commands/serve.js')
+  serve: async () => await import('./commands/serve.js'),
+  repair: async () => await import('./commands/repair.js')
 }
 
 /** The program with every command, or only `command`'s when it names one. */

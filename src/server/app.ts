@@ -3,6 +3,9 @@ import { isPinshipError } from '../core/errors.js'
 import { errorBody, httpError, publicMessage, statusOf, type ApiFace } from './http/errors.js'
 import { escapeHtml, sendJson, sendText } from './http/respond.js'
 import { Router } from './http/router.js'
+import { PATH_GATEWAY_CSP } from './http/security.js'
+import { watchBodyIdle } from './http/connections.js'
+import { ACCOUNT_HEADERS } from './api/account.js'
 import type { ServerState } from './state.js'
 
 /** Face of an unmatched path, so even a 404 speaks the API the client was talking to. */
@@ -25,7 +28,7 @@ export interface App {
  * Dispatches requests and turns every failure into the API's own error shape. Unexpected errors become a
  * generic 500 without details (reported through onProgress), so bad input can be told from bugs.
  */
-export function createApp (state: ServerState, options: { closing: () => boolean, retryAfterS: number, subdomain?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> }): App {
+export function createApp (state: ServerState, options: { closing: () => boolean, retryAfterS: number, bodyIdleTimeoutMs: number, subdomain?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> }): App {
   const router = new Router<ServerState>()
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -37,11 +40,20 @@ export function createApp (state: ServerState, options: { closing: () => boolean
       url = new URL('http://localhost/')
     }
     face = faceOfPath(url.pathname)
+    watchBodyIdle(req, res, options.bodyIdleTimeoutMs, err => {
+      if (res.headersSent) res.destroy()
+      else sendError(state, req, res, face, err)
+    })
     try {
       if (options.closing()) {
         throw httpError(503, 'ERR_SERVICE_UNAVAILABLE', 'The service is shutting down. Retry in a few seconds.', options.retryAfterS * 1000)
       }
+      // nosniff everywhere: a JSON answer that echoes a name must never be sniffed into HTML
+      res.setHeader('x-content-type-options', 'nosniff')
       if (options.subdomain !== undefined && await options.subdomain(req, res)) return
+      // set before routing so that errors (404, 405, 400) on these paths carry them too
+      if (face === 'gateway') res.setHeader('content-security-policy', PATH_GATEWAY_CSP)
+      if (face === 'account') for (const [name, value] of Object.entries(ACCOUNT_HEADERS)) res.setHeader(name, value)
       // URL parsing resolves "." and ".." (also as %2e): refuse them rather than route /ipfs/x/../../y to /y
       const rawPath = (req.url ?? '/').split('?')[0]
       if (rawPath.split('/').some(s => /^(?:\.|%2e){1,2}$/i.test(s))) {
@@ -66,8 +78,14 @@ export function createApp (state: ServerState, options: { closing: () => boolean
 
 /** Most request-body bytes read and thrown away just so the client can read an early error answer. */
 export const MAX_DRAIN_BYTES = 256 * 1024 * 1024
+/** How long such a body is read at most: a client dripping bytes to an answered request must not hold its connection. */
+export const DRAIN_TIMEOUT_MS = 10_000
 
 function discardBody (req: IncomingMessage): void {
+  const deadline = setTimeout(() => req.destroy(), DRAIN_TIMEOUT_MS)
+  deadline.unref()
+  req.once('end', () => clearTimeout(deadline))
+  req.once('close', () => clearTimeout(deadline))
   let seen = 0
   req.on('data', (chunk: Buffer) => {
     seen += chunk.length
@@ -91,7 +109,11 @@ export function sendError (state: ServerState, req: IncomingMessage, res: Server
   const retryAfterMs = isPinshipError(err) ? err.retryAfterMs : undefined
   if (status === 429 || status === 503) headers['retry-after'] = Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000))
   if (status === 401) headers['www-authenticate'] = 'Bearer'
-  if (!req.complete) {
+  if (status === 408) {
+    // the client stopped sending: nothing left to drain, and the connection goes with the answer
+    headers.connection = 'close'
+    res.once('finish', () => req.socket.destroy())
+  } else if (!req.complete) {
     // Answered before any of the body was read (413 on Content-Length, 401, 400…). Closing at once makes a client that is
     // still sending see a reset instead of this answer (and retry it as a network error), so read and discard a
     // body of modest declared size; a larger or undeclared one gets the connection closed after the answer.

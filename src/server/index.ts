@@ -6,7 +6,10 @@ import { emit } from '../core/progress.js'
 import { DEFAULT_MAX_BLOCK_BYTES } from '../core/car/verify.js'
 import { createApp } from './app.js'
 import { Auth } from './http/auth.js'
+import { Sessions } from './http/sessions.js'
+import { ConnectionGuard, DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS } from './http/connections.js'
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
+import { DEFAULT_SUBDOMAIN_HOSTS } from './http/security.js'
 import { loadOrCreateToken, loadPeerId } from './identity.js'
 import { ProgressTracker } from './progress.js'
 import { lockDataDir } from './store/lock.js'
@@ -26,8 +29,13 @@ import {
 
 export * from './options.js'
 export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
-export { DEFAULT_PENDING_TIMEOUT_MS } from './store/repo.js'
-export type { RateLimit } from './http/auth.js'
+export { DEFAULT_SUBDOMAIN_HOSTS, PATH_GATEWAY_CSP } from './http/security.js'
+export { DEFAULT_GC_DELAY_MS, DEFAULT_PENDING_TIMEOUT_MS, type GcReport } from './store/repo.js'
+export { DEFAULT_FAILED_AUTH_LIMIT, type RateLimit } from './http/auth.js'
+export { DEFAULT_SESSION_TTL_MS } from './http/sessions.js'
+export { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS } from './http/connections.js'
+export { repairDataDir, type RepairReport } from './store/repair.js'
+export { JournalCorruptError } from './store/journal.js'
 
 /**
  * Starts the embedded storage service: web3.storage and NFT.Storage compatible uploads, the IPFS Pinning
@@ -38,23 +46,33 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   const host = options.host ?? DEFAULT_HOST
   const send = (event: ServerProgressEvent): void => emit(options, event.type, event.detail)
 
-  // lock before opening: opening repairs the journal tail and removes orphans, which must not race a live server
+  // lock before opening: opening cuts a torn journal tail and quarantines orphans, which must not race a live server
   const unlock = await lockDataDir(dataDir)
   let opened
   try {
     opened = await Repo.open(dataDir, {
       pendingTimeoutMs: options.pendingTimeoutMs,
-      onComplete: (cid, dagSize) => send({ type: 'pinship:server:complete', detail: { cid, dagSize } })
+      onComplete: (cid, dagSize) => send({ type: 'pinship:server:complete', detail: { cid, dagSize } }),
+      gcDelayMs: options.gcDelayMs,
+      onCollected: report => send({ type: 'pinship:server:collected', detail: report })
     })
   } catch (err) {
     await unlock()
     throw err
   }
-  const { repo, tornBytes, orphans } = opened
+  const { repo, recovery } = opened
+  const { tail, quarantined, tempRemoved, quarantineDir, missingSegments } = recovery
+  if (tail.cutBytes > 0 || quarantined.length > 0 || tempRemoved.length > 0 || missingSegments.length > 0) {
+    send({
+      type: 'pinship:server:recovered',
+      detail: { journalBytesCut: tail.cutBytes, fromLine: tail.fromLine, damagedRecords: tail.wholeLines, savedTo: tail.savedTo, quarantined, quarantineDir, tempFilesRemoved: tempRemoved.length, missingSegments }
+    })
+  }
   const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]
   const state: ServerState = {
     repo,
-    auth: new Auth(tokens, options.rateLimit),
+    auth: new Auth(tokens, options.rateLimit, options.failedAuthLimit),
+    sessions: new Sessions(options.sessionTtlMs),
     progress: new ProgressTracker((user, path) => {
       for (const u of repo.uploads.get(user)?.values() ?? []) if (u.path === path) return true
       return false
@@ -65,13 +83,14 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
     port: 0,
     host,
+    subdomainHosts: (options.subdomainHosts ?? DEFAULT_SUBDOMAIN_HOSTS).map(h => h.toLowerCase()),
     emit: send
   }
 
   let closing = false
   let inflight = 0
   let idle: (() => void) | undefined
-  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S, subdomain: async (req, res) => await subdomainGateway(state, req, res) })
+  const app = createApp(state, { closing: () => closing, retryAfterS: DEFAULT_RETRY_AFTER_S, bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS, subdomain: async (req, res) => await subdomainGateway(state, req, res) })
   registerWeb3(app.router)
   registerNft(app.router)
   registerPsa(app.router)
@@ -80,7 +99,12 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   registerGateway(app.router)
   registerAccount(app.router)
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const guard = new ConnectionGuard(options.maxUnauthenticatedConnections)
+  state.auth.onSuccess = req => guard.trust(req)
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
+  // the headers deadline is enforced by a sweep every connectionsCheckingInterval: make it a fraction of the deadline
+  const server = createServer({ headersTimeout, requestTimeout: 0, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout / 4)) }, (req: IncomingMessage, res: ServerResponse) => {
+    guard.track(req, res)
     inflight++
     res.on('close', () => {
       inflight--
@@ -92,13 +116,20 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   // half-close) still get a JSON 4xx in the web3 API's shape rather than Node's bare 400.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || err.code === 'ECONNRESET') { socket.destroy(); return }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      const body = JSON.stringify({ code: 'RequestTimeout', message: `The request headers did not arrive within ${headersTimeout / 1000} s. Send the whole request without pauses.` })
+      socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+      // a client that never closes its side must not keep the descriptor
+      setTimeout(() => socket.destroy(), 1000).unref()
+      return
+    }
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
     const body = JSON.stringify({ code: 'ERR_BAD_REQUEST', message: `The request could not be parsed as HTTP (${err.code ?? 'malformed'}). Check the request line, headers and Content-Length.` })
     socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
   })
-  // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout
-  server.requestTimeout = 0
-  server.headersTimeout = 60_000
+  // uploads of 100 MB over slow links must not hit Node's default 5-minute request timeout (requestTimeout 0 above):
+  // a stalled body is caught by the body idle watch instead
+  guard.attach(server)
   const sockets = attachProgressSocket(state, () => closing)
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head))
 
@@ -117,7 +148,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   state.port = port
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   const url = `http://${urlHost}:${port}`
-  send({ type: 'pinship:server:listening', detail: { url, dataDir, blocks: repo.blocks.blockCount, recoveredBytes: tornBytes, orphans: orphans.length } })
+  send({ type: 'pinship:server:listening', detail: { url, dataDir, blocks: repo.blocks.blockCount, recoveredBytes: recovery.tail.cutBytes, orphans: recovery.quarantined.length + recovery.tempRemoved.length } })
 
   let closed: Promise<void> | undefined
   async function close (): Promise<void> {
@@ -141,5 +172,5 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     await closed
   }
 
-  return { url, gatewayUrl: url, tokens, port, dataDir, close }
+  return { url, gatewayUrl: url, tokens, port, dataDir, close, collectGarbage: async () => await repo.collectGarbage() }
 }

@@ -1,5 +1,6 @@
 import type { ProgressOptions, ProgressEvent } from '../core/progress.js'
 import type { RateLimit } from './http/auth.js'
+import type { GcReport } from './store/repo.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8787
@@ -21,12 +22,36 @@ export interface ServerOptions extends ProgressOptions {
   tokens?: string[]
   /** Per-token request limit, 429 with Retry-After beyond it. @default undefined (off) */
   rateLimit?: RateLimit
+  /**
+   * Wrong tokens (any API, the login form) allowed per client address and window before every attempt from that
+   * address gets 429; false turns it off. @default DEFAULT_FAILED_AUTH_LIMIT (20 per minute)
+   */
+  failedAuthLimit?: RateLimit | false
+  /** How long an account page sign-in lasts. @default DEFAULT_SESSION_TTL_MS (8 h) */
+  sessionTtlMs?: number
+  /** A request body idle this long (no bytes while the server would take them) gets 408. @default DEFAULT_BODY_IDLE_TIMEOUT_MS (20 s) */
+  bodyIdleTimeoutMs?: number
+  /** Request headers must arrive within this long. @default DEFAULT_HEADERS_TIMEOUT_MS (20 s) */
+  headersTimeoutMs?: number
+  /** Connections no authenticated request has used, at most (the oldest idle one is closed past it). @default DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS (128) */
+  maxUnauthenticatedConnections?: number
   /** Largest request body. @default DEFAULT_MAX_BODY_BYTES */
   maxBodyBytes?: number
   /** Largest block in a CAR. @default DEFAULT_MAX_BLOCK_BYTES */
   maxBlockBytes?: number
   /** Incomplete uploads and PSA pins turn failed after this long without new data. @default DEFAULT_PENDING_TIMEOUT_MS */
   pendingTimeoutMs?: number
+  /**
+   * Host names whose subdomains `{cidv1}.ipfs.<name>` reach this server (wildcard DNS, or `localhost`, which browsers
+   * resolve themselves). A browser asking the path gateway on such a host is redirected to the content's own origin.
+   * @default DEFAULT_SUBDOMAIN_HOSTS (['localhost'])
+   */
+  subdomainHosts?: string[]
+  /**
+   * Garbage collection runs this long after a delete or unpin (or many small uploads) and removes blocks no upload
+   * or pin references; false turns it off. @default DEFAULT_GC_DELAY_MS (2 s)
+   */
+  gcDelayMs?: number | false
   /** @default DEFAULT_CLOSE_TIMEOUT_MS */
   closeTimeoutMs?: number
 }
@@ -40,13 +65,32 @@ export interface RunningServer {
   tokens: string[]
   port: number
   dataDir: string
+  /** Runs a garbage collection now (it also runs by itself after deletes; see `gcDelayMs`). */
+  collectGarbage: () => Promise<GcReport>
   /** Stops accepting requests, finishes in-flight writes, closes the store. */
   close: () => Promise<void>
 }
 
 export type ServerProgressEvent =
   | ProgressEvent<'pinship:server:listening', { url: string, dataDir: string, blocks: number, recoveredBytes: number, orphans: number }>
+  /** Start-up put something right after a crash; sent only when it did something. */
+  | ProgressEvent<'pinship:server:recovered', {
+    /** Torn tail cut off the journal, and the line where it began. */
+    journalBytesCut: number
+    fromLine?: number
+    /** Whole lines in the cut that failed their checksum (their bytes are kept in `savedTo`). */
+    damagedRecords: number
+    savedTo?: string
+    /** Segments no record references, moved to `quarantineDir` (never deleted). */
+    quarantined: string[]
+    quarantineDir: string
+    tempFilesRemoved: number
+    /** Segments the journal names but the disk lacks (after a repair): their blocks are no longer indexed. */
+    missingSegments: string[]
+  }>
   | ProgressEvent<'pinship:server:stored', { api: string, cid: string, user: string, blocks: number, newBlocks: number, bytes: number }>
   | ProgressEvent<'pinship:server:complete', { cid: string, dagSize: number }>
+  /** A garbage collection ran: what it removed, copied and compacted. */
+  | ProgressEvent<'pinship:server:collected', GcReport>
   | ProgressEvent<'pinship:server:error', { method: string, path: string, status: number, message: string }>
   | ProgressEvent<'pinship:server:closed', Record<string, never>>

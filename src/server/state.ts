@@ -1,4 +1,5 @@
 import type { Auth } from './http/auth.js'
+import type { Sessions } from './http/sessions.js'
 import type { RequestContext } from './http/router.js'
 import type { ProgressTracker } from './progress.js'
 import type { Repo } from './store/repo.js'
@@ -8,6 +9,8 @@ import type { ServerProgressEvent } from './options.js'
 export interface ServerState {
   repo: Repo
   auth: Auth
+  /** Account page sign-ins. */
+  sessions: Sessions
   progress: ProgressTracker
   peerId: string
   /** Name reported in web3 `pins[].peerName`. */
@@ -17,6 +20,8 @@ export interface ServerState {
   /** Filled once listening. */
   port: number
   host: string
+  /** Hosts whose `{cid}.ipfs.<host>` subdomains reach this server; the path gateway redirects browsers there. */
+  subdomainHosts: string[]
   emit: (event: ServerProgressEvent) => void
 }
 

@@ -8,6 +8,7 @@ import { symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { smallSite, tempDir } from '../deploy/folders.js'
+import { lockDataDir } from '../../src/server/store/lock.js'
 
 const REPO = process.cwd()
 const BIN = join(REPO, 'bin/pinship')
@@ -127,12 +128,15 @@ describe('deploy and status on a data dir a running pinship serve holds', () => 
 
   it('a data dir locked by a live process that left no URL: says how to reach that service instead', async () => {
     const data = join(scratch.path, 'locked')
-    await (await import('node:fs/promises')).mkdir(data)
-    // this test process is alive and is not the CLI: its pid in the lock is "another server"
-    await writeFile(join(data, 'lock'), String(process.pid))
-    const d = await launch(['deploy', site, '--data', data], scratch.path).done
-    expect(d.code).toBe(1)
-    expect(d.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^pinship: Data dir .*locked is in use by another pinship serve \\(pid ${process.pid}\\)\\. .* To deploy to that service, pass --service local --endpoint <its URL> --token <its token>\\.$`))
+    // this test process holds the data dir's lock as a service would, but wrote no serve.json
+    const unlock = await lockDataDir(data)
+    try {
+      const d = await launch(['deploy', site, '--data', data], scratch.path).done
+      expect(d.code).toBe(1)
+      expect(d.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^pinship: Data dir .*locked is in use by another pinship serve or repair \\(pid ${process.pid}\\)\\. .* To deploy to that service, pass --service local --endpoint <its URL> --token <its token>\\.$`))
+    } finally {
+      await unlock()
+    }
   }, 60_000)
 
   it('a service started with its own --token needs that token', async () => {

@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../../src/server/index.js'
 import { tempDir } from '../deploy/folders.js'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js'
 import { ensureProviderBuilt, REPO, type ProviderBuild } from '../helpers/provider-build.js'
-import { providerProcessesIn, workspace, type TfResult, type TfWorkspace } from './terraform.js'
+import { providerProcessesIn, waitForOutput, workspace, type TfResult, type TfWorkspace } from './terraform.js'
 
 const TOKEN = 'tf-errors-token'
 let server: RunningServer
@@ -108,9 +108,7 @@ describe('Ctrl-C', () => {
   it('during an apply against a stalled service: terraform stops cleanly and no provider process is left', async () => {
     const w = await ws(providerBlock(stalling.url) + `resource "pinship_content" "c" {\n  source = ${JSON.stringify(site)}\n}\n`)
     const { child, output, done } = w.start(['apply', '-auto-approve'])
-    const deadline = Date.now() + 60_000
-    while (!output().includes('Creating...') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
-    expect(output()).toContain('pinship_content.c: Creating...')
+    expect(await waitForOutput(output, 'pinship_content.c: Creating...'), output()).toBe(true)
     await new Promise(resolve => setTimeout(resolve, 1000))
     expect(providerProcessesIn(w.dir).length).toBeGreaterThan(0)
     const t0 = Date.now()

@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, chmodSync, mkdirSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { processesMatching, workspace, type TfWorkspace } from './terraform.js'
+import { processesMatching, waitForOutput, workspace, type TfWorkspace } from './terraform.js'
 
 const root = join(import.meta.dirname, '../..')
 let scratch: string
@@ -116,9 +116,7 @@ describe('tfplugin6 with terraform 1.11', () => {
     const w = ws('interrupt')
     w.write('main.tf', mainTf('slow', 'slow_ms = 120000'))
     const { child, output, done } = w.start(['apply', '-auto-approve'])
-    const deadline = Date.now() + 60_000
-    while (!output().includes('Creating...') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
-    expect(output()).toContain('Creating...')
+    expect(await waitForOutput(output, 'Creating...'), output()).toBe(true)
     const t0 = Date.now()
     child.kill('SIGINT')
     const res = await done
@@ -133,8 +131,7 @@ describe('tfplugin6 with terraform 1.11', () => {
     const w = ws('killed')
     w.write('main.tf', mainTf('slow', 'slow_ms = 120000'))
     const { child, output, done } = w.start(['apply', '-auto-approve'])
-    const deadline = Date.now() + 60_000
-    while (!output().includes('Creating...') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+    expect(await waitForOutput(output, 'Creating...'), output()).toBe(true)
     expect(processesMatching(bin).length).toBeGreaterThan(0)
     child.kill('SIGKILL')
     await done

@@ -92,3 +92,10 @@ export function providerProcessesIn (dir: string, name = 'terraform-provider-'):
     }
   })
 }
+
+/** Wait until a running terraform has printed `text` (or `ms` passes); true when it did. */
+export async function waitForOutput (output: () => string, text: string, ms = 60_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!output().includes(text) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+  return output().includes(text)
+}

@@ -81,3 +81,36 @@ export async function json (res: Response): Promise<any> {
     throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 200)}`)
   }
 }
+
+/** A request with headers fetch() will not send (Host, a hand-made Origin), answered in full. */
+export async function rawRequest (port: number, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }> {
+  const { request } = await import('node:http')
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** The account page's sign-in form as a browser fills it: returns its CSRF field and the cookie that pairs with it. */
+export async function loginForm (url: string): Promise<{ csrf: string, cookie: string }> {
+  const page = await fetch(`${url}/account`)
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1]
+  const cookie = page.headers.getSetCookie().find(c => c.startsWith('pinship_login_csrf='))?.split(';')[0]
+  if (csrf === undefined || cookie === undefined) throw new Error('the sign-in form has no CSRF token')
+  return { csrf, cookie }
+}
+
+/** Signs in through the form; returns the raw Set-Cookie of the session and the `name=value` pair to send back. */
+export async function signIn (url: string, token: string): Promise<{ setCookie: string, cookie: string }> {
+  const form = await loginForm(url)
+  const res = await fetch(`${url}/account/login`, { method: 'POST', body: new URLSearchParams({ token, csrf: form.csrf }), headers: { cookie: form.cookie }, redirect: 'manual' })
+  const setCookie = res.headers.getSetCookie().find(c => c.startsWith('pinship_session='))
+  if (res.status !== 303 || setCookie === undefined) throw new Error(`sign-in failed with ${res.status}`)
+  return { setCookie, cookie: setCookie.split(';')[0] }
+}

@@ -1,7 +1,7 @@
 // NFT.Storage-compatible API under /nft (seed 003) and the account page, over real HTTP.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ipfsCarPack, json, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { ipfsCarPack, json, loginForm, signIn, startTestServer, tempDir, type TestServer } from './helpers.js'
 import { FILES_ROOT, HELLO_CID, SITE_ROOT, writeSite } from './fixtures.js'
 
 let server: TestServer
@@ -92,7 +92,8 @@ describe('list, get, check, delete', () => {
   it('checks any CID without auth', async () => {
     const res = await fetch(`${server.url}/nft/check/${SITE_ROOT}`)
     expect(res.status).toBe(200)
-    expect(await json(res)).toMatchObject({ ok: true, value: { cid: SITE_ROOT, pin: { cid: SITE_ROOT, status: 'pinned' }, deals: [] } })
+    // public: nothing private (no upload name, no meta), only what the CID itself implies
+    expect(await json(res)).toEqual({ ok: true, value: { cid: SITE_ROOT, pin: { cid: SITE_ROOT, status: 'pinned', created: expect.any(String), size: expect.any(Number) }, deals: [] } })
     const missing = await fetch(`${server.url}/nft/check/bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u`)
     expect(missing.status).toBe(404)
     expect((await json(missing)).ok).toBe(false)
@@ -117,22 +118,21 @@ describe('account page', () => {
   it('shows a login form, signs in with an HttpOnly cookie and lists uploads with Status and Storage Providers', async () => {
     const page = await fetch(`${server.url}/account`)
     expect(page.status).toBe(200)
-    const form = await page.text()
-    expect(form).toContain('action="/account/login"')
-    expect(form).toContain('type="password"')
+    const loginPage = await page.text()
+    expect(loginPage).toContain('action="/account/login"')
+    expect(loginPage).toContain('type="password"')
 
-    const bad = await fetch(`${server.url}/account/login`, { method: 'POST', body: new URLSearchParams({ token: 'wrong' }), redirect: 'manual' })
+    const form = await loginForm(server.url)
+    const bad = await fetch(`${server.url}/account/login`, { method: 'POST', body: new URLSearchParams({ token: 'wrong', csrf: form.csrf }), headers: { cookie: form.cookie }, redirect: 'manual' })
     expect(bad.status).toBe(403)
-    expect(bad.headers.get('set-cookie')).toBeNull()
+    expect(bad.headers.getSetCookie().some(c => c.startsWith('pinship_session='))).toBe(false)
 
-    const login = await fetch(`${server.url}/account/login`, { method: 'POST', body: new URLSearchParams({ token: server.tokens[0] }), redirect: 'manual' })
-    expect(login.status).toBe(303)
-    const cookie = login.headers.get('set-cookie') as string
-    expect(cookie).toMatch(/HttpOnly/)
-    expect(cookie).toMatch(/SameSite=Strict/)
-    expect(login.headers.get('location')).toBe('/account')
+    const { setCookie, cookie } = await signIn(server.url, server.tokens[0])
+    expect(setCookie).toMatch(/HttpOnly/)
+    expect(setCookie).toMatch(/SameSite=Strict/)
+    expect(setCookie).not.toContain(server.tokens[0])
 
-    const account = await fetch(`${server.url}/account`, { headers: { cookie: cookie.split(';')[0] } })
+    const account = await fetch(`${server.url}/account`, { headers: { cookie } })
     const html = await account.text()
     expect(html).toContain('<th>Status</th>')
     expect(html).toContain('<th>Storage Providers</th>')
@@ -140,9 +140,10 @@ describe('account page', () => {
     expect(html).toContain('Pinned')
     expect(html).not.toContain(server.tokens[0])
     // the session cookie is for the page only, never an API credential
-    expect((await fetch(`${server.url}/user/uploads`, { headers: { cookie: cookie.split(';')[0] } })).status).toBe(401)
+    expect((await fetch(`${server.url}/user/uploads`, { headers: { cookie } })).status).toBe(401)
 
-    const logout = await fetch(`${server.url}/account/logout`, { method: 'POST', headers: { cookie: cookie.split(';')[0] }, redirect: 'manual' })
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] as string
+    const logout = await fetch(`${server.url}/account/logout`, { method: 'POST', body: new URLSearchParams({ csrf }), headers: { cookie }, redirect: 'manual' })
     expect(logout.headers.get('set-cookie')).toMatch(/Max-Age=0/)
   })
 })

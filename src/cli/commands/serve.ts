@@ -18,6 +18,8 @@ interface ServeFlags {
   json?: boolean
   rateLimit?: string
   pendingTimeout?: string
+  subdomainHost: string[]
+  gcDelay?: string
 }
 
 /** `N/10s`, `N/1m`, `N/500ms` → requests per window. */
@@ -36,9 +38,9 @@ function parsePort (text: string): number {
   return n
 }
 
-function parseDuration (text: string): number {
+function parseDuration (text: string, flag = '--pending-timeout'): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(text.trim())
-  if (m === null) throw new InvalidArgumentError(`--pending-timeout must be a duration such as 30m, 24h or 7d; got "${text}".`)
+  if (m === null) throw new InvalidArgumentError(`${flag} must be a duration such as 500ms, 30m, 24h or 7d; got "${text}".`)
   return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']
 }
 
@@ -70,10 +72,28 @@ export function serveError (err: unknown, flags: { host: string, port: number, d
 /** Log lines on stderr (stdout is kept for the --json start-up line); with --json only errors. */
 function render (event: ProgressEvent, quiet: boolean): void {
   const d = event.detail as Record<string, unknown>
-  if (quiet && event.type !== 'pinship:server:error') return
+  // recovery is always logged: an operator must learn that start-up cut or set data aside
+  if (quiet && event.type !== 'pinship:server:error' && event.type !== 'pinship:server:recovered') return
   switch (event.type) {
     case 'pinship:server:stored': process.stderr.write(`stored ${String(d.cid)} via ${String(d.api)} (${String(d.newBlocks)}/${String(d.blocks)} new blocks, ${String(d.bytes)} bytes)\n`); break
     case 'pinship:server:complete': process.stderr.write(`complete ${String(d.cid)} (dagSize ${String(d.dagSize)})\n`); break
+    case 'pinship:server:recovered': {
+      const cut = Number(d.journalBytesCut)
+      if (cut > 0) {
+        process.stderr.write(`recovered: cut a torn journal tail of ${cut} bytes from line ${String(d.fromLine)} (a write interrupted by a crash)` +
+          (Number(d.damagedRecords) > 0 ? `; ${String(d.damagedRecords)} whole damaged record(s) kept in ${String(d.savedTo)}` : '') + '\n')
+      }
+      const quarantined = d.quarantined as string[]
+      if (quarantined.length > 0) process.stderr.write(`recovered: ${quarantined.length} segment(s) no journal record references moved to ${String(d.quarantineDir)}: ${quarantined.join(', ')}\n`)
+      const missing = d.missingSegments as string[]
+      if (missing.length > 0) process.stderr.write(`recovered: ${missing.length} segment(s) the journal names are missing on disk; their blocks are no longer listed: ${missing.join(', ')}\n`)
+      if (Number(d.tempFilesRemoved) > 0) process.stderr.write(`recovered: removed ${String(d.tempFilesRemoved)} temp file(s) of uploads interrupted before their acknowledgement\n`)
+      break
+    }
+    case 'pinship:server:collected':
+      process.stderr.write(`collected: removed ${String(d.blocksRemoved)} blocks (${String(d.bytesRemoved)} bytes), segments ${String(d.segmentsBefore)} → ${String(d.segmentsAfter)}, ` +
+        `copied ${String(d.bytesCopied)} bytes, journal ${String(d.journalBytesBefore)} → ${String(d.journalBytesAfter)} bytes in ${String(d.ms)} ms\n`)
+      break
     case 'pinship:server:error': process.stderr.write(`error ${String(d.status)} ${String(d.method)} ${String(d.path)}: ${String(d.message)}\n`); break
   }
 }
@@ -87,6 +107,8 @@ export function register (program: Command): void {
     .option('--token <token>', 'accept this API token; repeat for several users (default: generate one and store it in the data dir)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--rate-limit <n/window>', 'per-token request limit such as 30/10s (429 with Retry-After beyond it); off by default')
     .option('--pending-timeout <duration>', 'report incomplete uploads and pins as failed after this long without new data (default 24h)')
+    .option('--subdomain-host <name>', 'a host name whose {cid}.ipfs.<name> subdomains reach this server (wildcard DNS); repeat for several (default: localhost)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--gc-delay <duration|off>', 'collect garbage this long after a delete or unpin (default 2s); off turns it off')
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
     .action(async (flags: ServeFlags) => {
       // handlers go in before anything is printed: a supervisor may signal as soon as it reads the first line
@@ -114,6 +136,8 @@ export function register (program: Command): void {
             tokens,
             rateLimit,
             pendingTimeoutMs,
+            subdomainHosts: flags.subdomainHost.length > 0 ? flags.subdomainHost : undefined,
+            gcDelayMs: flags.gcDelay === undefined ? undefined : flags.gcDelay === 'off' ? false : parseDuration(flags.gcDelay, '--gc-delay'),
             onProgress: e => render(e, flags.json === true)
           })
         } catch (err) {

@@ -5,12 +5,14 @@ import { CarWriter } from '@ipld/car/writer'
 import type { CID } from 'multiformats/cid'
 import { InvalidArgumentError, InvalidCidError, NotFoundError } from '../../core/errors.js'
 import { httpError } from '../http/errors.js'
+import { subdomainLocation } from '../http/security.js'
 import { escapeHtml, sendEmpty, sendText } from '../http/respond.js'
 import type { Router } from '../http/router.js'
 import { parseCid, DagWalk } from '../store/dag-walk.js'
 import { sendError } from '../app.js'
-import { dagBlocks, directoryEntries, loadBlock, readFileRange, resolveCids, resolvePath, type FsNode } from '../gateway/unixfs.js'
+import { directoryEntries, loadBlock, readFileRange, resolveCids, resolvePath, type FsNode } from '../gateway/unixfs.js'
 import { sniffType, typeByName } from '../gateway/mime.js'
+import { carContentType, carEtag, carParams, checkEntityBytes, scopedBlocks } from '../gateway/car-scope.js'
 import type { Ctx, ServerState } from '../state.js'
 
 /** Content-addressed responses never change. */
@@ -20,8 +22,33 @@ const RAW_TYPE = 'application/vnd.ipld.raw'
 
 export function registerGateway (router: Router<ServerState>): void {
   router.add('GET', /^\/ipfs\/([^/]+)(\/.*)?$/, 'gateway', async (ctx: Ctx) => {
+    const location = subdomainRedirect(ctx)
+    if (location !== undefined) {
+      sendEmpty(ctx.res, 301, { location, 'cache-control': IMMUTABLE_CACHE })
+      return
+    }
     await serve(ctx.state, ctx.req, ctx.res, ctx.url, ctx.params[0], ctx.params[1] ?? '', `/ipfs/${ctx.params[0]}`)
   })
+}
+
+/**
+ * Path-style content shares the service's origin, so where the Host allows subdomains the path gateway sends the
+ * browser to the content's own origin instead (`/ipfs/{cid}/p?q` → `http://{cidv1}.ipfs.localhost:PORT/p?q`).
+ * Trustless requests (`?format=car|raw` or their Accept types) are answered in place: they are downloads, never
+ * rendered, and verifying clients should not need to resolve `*.localhost`. Bad input is left to `serve` to refuse.
+ */
+function subdomainRedirect (ctx: Ctx): string | undefined {
+  let format: Format
+  let root: CID | undefined
+  try {
+    pathSegments((ctx.req.url ?? '').split('?')[0])
+    format = formatOf(ctx.req, ctx.url)
+    root = parseCid(decodeURIComponent(ctx.params[0]))
+  } catch {
+    return undefined
+  }
+  if (format !== undefined || root === undefined) return undefined
+  return subdomainLocation(ctx.req, root, ctx.params[1] ?? '', ctx.url.search, ctx.state.subdomainHosts)
 }
 
 /** `http://{cidv1-base32}.ipfs.localhost:PORT/path`: the Host names the root, so a site's absolute links work. */
@@ -93,7 +120,7 @@ async function serve (state: ServerState, req: IncomingMessage, res: ServerRespo
     const path = await resolveCids(store, root, segments)
     const target = path[path.length - 1]
     if (format === 'car') {
-      await sendCar(state, req, res, root, path, target, common)
+      await sendCar(state, req, res, url, root, path, target, common)
       return
     }
     const bytes = await loadBlock(store, target)
@@ -194,33 +221,39 @@ async function pipeOut (res: ServerResponse, chunks: AsyncIterable<Uint8Array>):
   }
 }
 
-async function sendCar (state: ServerState, req: IncomingMessage, res: ServerResponse, root: CID, path: CID[], target: CID, common: Record<string, string>): Promise<void> {
+async function sendCar (state: ServerState, req: IncomingMessage, res: ServerResponse, url: URL, root: CID, path: CID[], target: CID, common: Record<string, string>): Promise<void> {
   const store = state.repo.blocks
-  const etag = `"${target.toString()}.car"`
+  const params = carParams(req, url)
+  const etag = carEtag(target, params)
   if (notModified(req, res, etag, common)) return
-  // refuse an incomplete DAG up front rather than breaking the transfer half way
-  if (!state.repo.isComplete(target.toString())) {
+  // the target block must be here before a 200 is promised; for the whole DAG, every block (checked up front
+  // rather than breaking the transfer half way)
+  checkEntityBytes(target, await loadBlock(store, target), params)
+  if (params.scope === 'all' && !state.repo.isComplete(target.toString())) {
     const walk = new DagWalk(target)
     await walk.advance(store)
     if (!walk.complete) throw new NotFoundError(`The DAG of ${target.toString()} is incomplete here (${walk.missing.size} block(s) missing). Upload the rest of its CAR, then retry.`)
   }
-  res.writeHead(200, { ...common, etag, 'content-type': `${CAR_TYPE}; version=1`, 'content-disposition': `attachment; filename="${target.toString()}.car"`, 'x-ipfs-roots': path.map(c => c.toString()).join(',') })
+  res.writeHead(200, { ...common, etag, 'content-type': carContentType(params), 'content-disposition': `attachment; filename="${target.toString()}.car"`, 'x-ipfs-roots': path.map(c => c.toString()).join(','), vary: 'Accept' })
   if (req.method === 'HEAD') { res.end(); return }
   const { writer, out } = CarWriter.create([root])
-  const seen = new Set<string>()
   const pump = (async () => {
     try {
-      // the path's blocks first, so a client can verify the walk from the root to the target
-      for (const cid of path.slice(0, -1)) {
-        for await (const b of dagBlocks(store, cid, seen)) { await writer.put(b); break }
+      for await (const b of scopedBlocks(store, path, params)) {
+        if (res.destroyed) return
+        await writer.put(b)
       }
-      for await (const b of dagBlocks(store, target, seen)) await writer.put(b)
+    } catch (err) {
+      // break the transfer before the CAR's end could make a short response look complete
+      res.destroy(err as Error)
+      throw err
     } finally {
       await writer.close()
     }
   })()
-  await pipeOut(res, out)
-  await pump
+  const [piped, pumped] = await Promise.allSettled([pipeOut(res, out), pump])
+  if (pumped.status === 'rejected') throw pumped.reason
+  if (piped.status === 'rejected') throw piped.reason
 }
 
 async function sendListing (state: ServerState, req: IncomingMessage, res: ServerResponse, dir: FsNode & { kind: 'directory' }, href: string, segments: string[], common: Record<string, string>): Promise<void> {

@@ -77,7 +77,10 @@ async function remove (ctx: Ctx): Promise<void> {
   sendJson(ctx.res, 200, { ok: true })
 }
 
-/** Public: whether anyone stores the CID (seed 003 GET /check/{cid}). */
+/**
+ * Public: whether anyone stores the CID (seed 003 GET /check/{cid}). It answers for every user's uploads and pins,
+ * so it says only what the content's own CID already implies: `cid`, `pin` without name or meta, `deals`.
+ */
 async function check (ctx: Ctx): Promise<void> {
   const cid = cidParam(ctx.params[0])
   const uploads = ctx.state.repo.uploadsOf(cid)
@@ -85,6 +88,6 @@ async function check (ctx: Ctx): Promise<void> {
   if (uploads.length === 0 && pins.length === 0) throw new NotFoundError(`NFT not found: ${cid} is not stored here.`)
   const created = [...uploads.map(u => u.created), ...pins.map(p => p.created)].sort()[0]
   const latest = [...uploads.map(u => u.updated), ...pins.map(p => p.created)].sort().at(-1) as string
-  const name = uploads[0]?.name ?? pins[0]?.name ?? ''
-  sendJson(ctx.res, 200, { ok: true, value: { cid, pin: pinView(ctx.state, cid, name, created, latest), deals: [] } })
+  const pin = { cid, status: ctx.state.repo.statusOf(cid, latest), created, size: ctx.state.repo.dagSize(cid) }
+  sendJson(ctx.res, 200, { ok: true, value: { cid, pin, deals: [] } })
 }

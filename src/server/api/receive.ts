@@ -32,7 +32,7 @@ export async function receiveUpload (ctx: Ctx, user: string, api: UploadApi, kin
   const path = progressPathOf(url)
   const declared = checkDeclaredLength(req, state.maxBodyBytes)
   const progress = startProgress(ctx, user, path, declared)
-  const body = limitedBody(req, state.maxBodyBytes, progress?.update)
+  const body = limitedBody(req, state.maxBodyBytes, { onBytes: progress?.update })
   const name = nameFromHeader(ctx)
   try {
     let result: IngestResult

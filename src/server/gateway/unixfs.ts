@@ -57,16 +57,23 @@ export async function * directoryEntries (store: BlockStore, dir: FsNode & { kin
   yield * shardEntries(store, dir.pb, dir.fs)
 }
 
+function shardPrefix (fs: UnixFS): number {
+  return (Number(fs.fanout ?? 256n) - 1).toString(16).length
+}
+
+/** Depth first through sub-shards, with an explicit stack: a crafted chain of sub-shards cannot overflow the call stack. */
 async function * shardEntries (store: BlockStore, pb: dagPb.PBNode, fs: UnixFS): AsyncGenerator<DirEntry> {
-  const fanout = Number(fs.fanout ?? 256n)
-  const prefix = (fanout - 1).toString(16).length
-  for (const l of pb.Links) {
+  const stack = [{ links: pb.Links, next: 0, prefix: shardPrefix(fs) }]
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]
+    if (top.next >= top.links.length) { stack.pop(); continue }
+    const l = top.links[top.next++]
     const name = l.Name ?? ''
-    if (name.length > prefix) {
-      yield { name: name.slice(prefix), cid: l.Hash, size: l.Tsize }
+    if (name.length > top.prefix) {
+      yield { name: name.slice(top.prefix), cid: l.Hash, size: l.Tsize }
     } else {
       const child = dagPb.decode(await loadBlock(store, l.Hash))
-      yield * shardEntries(store, child, UnixFS.unmarshal(child.Data ?? new Uint8Array()))
+      stack.push({ links: child.Links, next: 0, prefix: shardPrefix(UnixFS.unmarshal(child.Data ?? new Uint8Array())) })
     }
   }
 }
@@ -98,39 +105,34 @@ export async function resolvePath (store: BlockStore, root: CID, segments: strin
   return { node: await loadNode(store, path[path.length - 1]), path }
 }
 
-/** Bytes [start, end) of a file, streamed block by block; only the blocks overlapping the range are read. */
+/**
+ * Bytes [start, end) of a file, streamed block by block; only the blocks overlapping the range are read. The tree is
+ * walked with an explicit stack of not-yet-loaded children (a file may be a chain thousands of nodes deep), and a
+ * child is loaded only when its turn comes, so memory holds one path of nodes, not a whole layer of leaves.
+ */
 export async function * readFileRange (store: BlockStore, node: FsNode, start: number, end: number): AsyncGenerator<Uint8Array> {
-  if (start >= end) return
-  if (node.kind === 'raw') { yield node.bytes.subarray(start, end); return }
-  if (node.kind !== 'file') return
-  let pos = 0
-  const inline = node.fs.data ?? new Uint8Array()
-  if (inline.length > 0) {
-    if (start < inline.length) yield inline.subarray(start, Math.min(end, inline.length))
-    pos = inline.length
-  }
-  for (let i = 0; i < node.pb.Links.length && pos < end; i++) {
-    const size = Number(node.fs.blockSizes[i] ?? 0n)
-    const childStart = pos
-    const childEnd = pos + size
-    pos = childEnd
-    if (childEnd <= start) continue
-    const child = await loadNode(store, node.pb.Links[i].Hash)
-    yield * readFileRange(store, child, Math.max(0, start - childStart), Math.min(size, end - childStart))
-  }
-}
-
-/** Every block of a DAG, depth first, each once: the body of a trustless CAR response. */
-export async function * dagBlocks (store: BlockStore, root: CID, seen = new Set<string>()): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
-  const stack: CID[] = [root]
+  const stack: Array<{ node?: FsNode, cid?: CID, start: number, end: number }> = [{ node, start, end }]
   while (stack.length > 0) {
-    const cid = stack.pop() as CID
-    const key = blockKey(cid)
-    if (seen.has(key)) continue
-    seen.add(key)
-    const bytes = await loadBlock(store, cid)
-    yield { cid, bytes }
-    const links = blockLinks(cid, bytes)
-    for (let i = links.length - 1; i >= 0; i--) stack.push(links[i])
+    const piece = stack.pop() as { node?: FsNode, cid?: CID, start: number, end: number }
+    if (piece.start >= piece.end) continue
+    const current = piece.node ?? await loadNode(store, piece.cid as CID)
+    if (current.kind === 'raw') { yield current.bytes.subarray(piece.start, piece.end); continue }
+    if (current.kind !== 'file') continue
+    let pos = 0
+    const inline = current.fs.data ?? new Uint8Array()
+    if (inline.length > 0) {
+      if (piece.start < inline.length) yield inline.subarray(piece.start, Math.min(piece.end, inline.length))
+      pos = inline.length
+    }
+    const children: Array<{ cid: CID, start: number, end: number }> = []
+    for (let i = 0; i < current.pb.Links.length && pos < piece.end; i++) {
+      const size = Number(current.fs.blockSizes[i] ?? 0n)
+      const childStart = pos
+      pos += size
+      if (pos <= piece.start) continue
+      children.push({ cid: current.pb.Links[i].Hash, start: Math.max(0, piece.start - childStart), end: Math.min(size, piece.end - childStart) })
+    }
+    // popped from the end: push in reverse so the first child is read first
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i])
   }
 }

@@ -2,10 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { AuthError, ForbiddenError, RateLimitedError } from '../../core/errors.js'
 
-/** Cookie set by the account page's login form (HttpOnly, SameSite=Strict). */
-export const SESSION_COOKIE = 'pinship_token'
-
 export interface RateLimit { requests: number, windowMs: number }
+
+/**
+ * Failed authentications (a wrong token on any API, a wrong token in the login form) allowed per client address
+ * and window; beyond it every attempt from that address, right or wrong, gets 429 until the window slides on.
+ */
+export const DEFAULT_FAILED_AUTH_LIMIT: RateLimit = { requests: 20, windowMs: 60_000 }
+/** Addresses tracked at most; the oldest are forgotten first. */
+const MAX_TRACKED_ADDRESSES = 10_000
 
 /** Stable user id for a token; only this hash is ever written to disk. */
 export function userIdOf (token: string): string {
@@ -21,13 +26,16 @@ export interface Principal { user: string, token: string }
 export class Auth {
   private readonly users = new Map<string, string>()
   private readonly hits = new Map<string, number[]>()
+  private readonly failures = new Map<string, number[]>()
+  /** Told of every request that proved a user (the connection guard then stops counting its connection as a stranger's). */
+  onSuccess: (req: IncomingMessage) => void = () => {}
 
-  constructor (tokens: string[], private readonly rateLimit?: RateLimit) {
+  constructor (tokens: string[], private readonly rateLimit?: RateLimit, private readonly failedLimit: RateLimit | false = DEFAULT_FAILED_AUTH_LIMIT) {
     for (const t of tokens) this.users.set(userIdOf(t), t)
   }
 
-  /** The bearer token of a request: `Authorization: Bearer`, `x-user-api-key` (seed 004) or, if allowed, the session cookie. */
-  static tokenOf (req: IncomingMessage, options: { cookie?: boolean } = {}): string | undefined {
+  /** The bearer token of a request: `Authorization: Bearer` or `x-user-api-key` (seed 004). Cookies never are. */
+  static tokenOf (req: IncomingMessage): string | undefined {
     const auth = req.headers.authorization
     if (typeof auth === 'string') {
       const m = /^Bearer\s+(.+)$/i.exec(auth.trim())
@@ -35,24 +43,26 @@ export class Auth {
     }
     const key = req.headers['x-user-api-key']
     if (typeof key === 'string' && key.length > 0) return key
-    if (options.cookie === true) return parseCookies(req.headers.cookie)[SESSION_COOKIE]
     return undefined
   }
 
   /** Resolves the request's user or throws 401 (no token) / 403 (unknown token), then applies the rate limit. */
-  authenticate (req: IncomingMessage, options: { cookie?: boolean, invalidStatus?: 401 | 403 } = {}): Principal {
-    const token = Auth.tokenOf(req, options)
+  authenticate (req: IncomingMessage, options: { invalidStatus?: 401 | 403 } = {}): Principal {
+    const token = Auth.tokenOf(req)
     if (token === undefined || token.length === 0) {
       throw new AuthError('Unauthorized: send your API token as `Authorization: Bearer <token>`.', { status: 401 })
     }
+    this.guard(req)
     const user = this.lookup(token)
     if (user === undefined) {
+      this.failed(req)
       const invalid = options.invalidStatus ?? 403
       throw invalid === 401
         ? new AuthError('Token is not valid: check the token printed by `pinship serve` (or passed with --token).', { status: 401 })
         : new ForbiddenError('Token is not valid', { status: 403 })
     }
     this.count(user)
+    this.onSuccess(req)
     return { user, token }
   }
 
@@ -63,6 +73,29 @@ export class Auth {
     const a = Buffer.from(known)
     const b = Buffer.from(token)
     return a.length === b.length && timingSafeEqual(a, b) ? id : undefined
+  }
+
+  /** 429 when the request's address has used up its failed attempts: checked before a token is looked at. */
+  guard (req: IncomingMessage, now = Date.now()): void {
+    if (this.failedLimit === false) return
+    const { requests, windowMs } = this.failedLimit
+    const recent = (this.failures.get(addressOf(req)) ?? []).filter(t => now - t < windowMs)
+    if (recent.length < requests) return
+    const waitMs = recent[0] + windowMs - now
+    throw new RateLimitedError(`Too many failed sign-ins or wrong tokens from your address: at most ${requests} per ${windowMs / 1000} s. ` +
+      `Retry after ${Math.ceil(waitMs / 1000)} s with the right token.`, { status: 429, retryAfterMs: waitMs })
+  }
+
+  /** Counts a failed authentication against the request's address. */
+  failed (req: IncomingMessage, now = Date.now()): void {
+    if (this.failedLimit === false) return
+    const address = addressOf(req)
+    const { windowMs } = this.failedLimit
+    const recent = (this.failures.get(address) ?? []).filter(t => now - t < windowMs)
+    recent.push(now)
+    this.failures.delete(address)
+    this.failures.set(address, recent)
+    if (this.failures.size > MAX_TRACKED_ADDRESSES) this.failures.delete(this.failures.keys().next().value as string)
   }
 
   /** Sliding-window limit per token; 429 with the wait until the oldest request leaves the window. */
@@ -80,6 +113,10 @@ export class Auth {
     recent.push(now)
     this.hits.set(user, recent)
   }
+}
+
+function addressOf (req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown'
 }
 
 export function parseCookies (header: string | undefined): Record<string, string> {

@@ -6,18 +6,26 @@ export const DEFAULT_MAX_BODY_BYTES = 100_000_000
 /** JSON bodies (PSA pins, login) are small; refuse big ones early. */
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 
-function tooLarge (max: number): Error {
+/** What a body is, so a 413 gives advice that fits: uploads can be split, a JSON object or a form cannot. */
+export type BodyKind = 'upload' | 'json' | 'form'
+
+function tooLarge (max: number, kind: BodyKind): Error {
+  if (kind === 'json') {
+    return new TooLargeError(`The JSON body is over the ${max}-byte limit for JSON requests. Send a smaller object: ` +
+      'a pin request is a few hundred bytes; keep names, origins and meta short.')
+  }
+  if (kind === 'form') return new TooLargeError(`The form is over the ${max}-byte limit. Send only the form's own fields.`)
   return new TooLargeError(`Request body is over the ${max}-byte limit. Split the CAR into shards of at most ${max} bytes ` +
     '(pinship deploy does this) and send each with POST /car.')
 }
 
 /** Throws 413 before reading anything when Content-Length is already over the limit. */
-export function checkDeclaredLength (req: IncomingMessage, max: number): number | undefined {
+export function checkDeclaredLength (req: IncomingMessage, max: number, kind: BodyKind = 'upload'): number | undefined {
   const header = req.headers['content-length']
   if (header === undefined) return undefined
   const length = Number(header)
   if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError(`Invalid Content-Length header: ${header}`)
-  if (length > max) throw tooLarge(max)
+  if (length > max) throw tooLarge(max, kind)
   return length
 }
 
@@ -25,12 +33,13 @@ export function checkDeclaredLength (req: IncomingMessage, max: number): number 
  * The request body as a stream of chunks, stopping with 413 once it passes `max` bytes and with a clear error
  * when the client goes away mid-body (truncated upload). `onBytes` sees the running total.
  */
-export async function * limitedBody (req: IncomingMessage, max: number, onBytes?: (total: number) => void): AsyncGenerator<Uint8Array> {
+export async function * limitedBody (req: IncomingMessage, max: number, options: { onBytes?: (total: number) => void, kind?: BodyKind } = {}): AsyncGenerator<Uint8Array> {
+  const { onBytes, kind = 'upload' } = options
   let total = 0
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       total += chunk.length
-      if (total > max) throw tooLarge(max)
+      if (total > max) throw tooLarge(max, kind)
       onBytes?.(total)
       yield chunk
     }
@@ -46,9 +55,9 @@ export async function * limitedBody (req: IncomingMessage, max: number, onBytes?
 }
 
 export async function readJson (req: IncomingMessage, max = DEFAULT_MAX_JSON_BYTES): Promise<unknown> {
-  checkDeclaredLength(req, max)
+  checkDeclaredLength(req, max, 'json')
   const chunks: Uint8Array[] = []
-  for await (const chunk of limitedBody(req, max)) chunks.push(chunk)
+  for await (const chunk of limitedBody(req, max, { kind: 'json' })) chunks.push(chunk)
   const text = Buffer.concat(chunks).toString('utf8')
   try {
     return JSON.parse(text)

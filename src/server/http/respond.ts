@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 
 export function sendJson (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
   const text = JSON.stringify(body)
@@ -10,12 +10,12 @@ export function sendJson (res: ServerResponse, status: number, body: unknown, he
   res.end(text)
 }
 
-export function sendEmpty (res: ServerResponse, status: number, headers: Record<string, string | number> = {}): void {
+export function sendEmpty (res: ServerResponse, status: number, headers: OutgoingHttpHeaders = {}): void {
   res.writeHead(status, headers)
   res.end()
 }
 
-export function sendText (res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8', headers: Record<string, string | number> = {}): void {
+export function sendText (res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8', headers: OutgoingHttpHeaders = {}): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers })
   res.end(text)
 }

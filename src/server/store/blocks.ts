@@ -13,6 +13,8 @@ export const DEFAULT_SYNC_EVERY_BYTES = 16 * 1024 * 1024
 
 export const SEGMENT_SUFFIX = '.seg'
 const TEMP_SUFFIX = '.tmp'
+/** Segments written by garbage collection end in this (so an operator can tell them apart in quarantine/). */
+export const GC_SEGMENT_SUFFIX = '-gc.seg'
 
 /** Where one block lives: segment number, byte offset and length. */
 export interface BlockLocation { seg: number, off: number, len: number }
@@ -29,13 +31,21 @@ export function blockKey (cid: CID): string {
  * Content-addressed block store. Block bytes live in immutable segment files (one per accepted upload that
  * brought new blocks); the index from multihash to (segment, offset, length) is rebuilt from the journal on
  * start. A segment becomes visible only through a journal record written after the segment is fsynced and
- * renamed into place, so a crash can leave an unreferenced segment (deleted on start) but never an index entry
+ * renamed into place, so a crash can leave an unreferenced segment but never an index entry
  * pointing at missing or partial bytes.
+ * An unreferenced segment is moved to quarantine on start, never deleted.
  */
 export class BlockStore {
-  private readonly segments: string[] = []
+  /** Segment names by number; undefined once garbage collection dropped it. */
+  private readonly segments: Array<string | undefined> = []
   private readonly segmentIds = new Map<string, number>()
   private readonly index = new Map<string, BlockLocation>()
+  /** Keys whose indexed location is in each segment (what a segment still holds that counts). */
+  private readonly segmentKeys = new Map<number, Set<string>>()
+  /** Segments a journaled collection dropped: a file of that name left by a crash is garbage. */
+  private readonly dropped = new Set<string>()
+  /** Blocks an upload in flight skipped because they were stored already: collection must keep them. */
+  private readonly claims = new Map<string, number>()
   private readonly fds: FdCache
   private bytes = 0
 
@@ -50,6 +60,7 @@ export class BlockStore {
 
   get blockCount (): number { return this.index.size }
   get storedBytes (): number { return this.bytes }
+  get segmentCount (): number { return this.segmentIds.size }
 
   has (cid: CID): boolean {
     return cid.multihash.code === IDENTITY || this.index.has(blockKey(cid))
@@ -65,27 +76,165 @@ export class BlockStore {
 
   async get (cid: CID): Promise<Uint8Array | undefined> {
     if (cid.multihash.code === IDENTITY) return cid.multihash.digest
-    const loc = this.index.get(blockKey(cid))
+    const key = blockKey(cid)
+    const loc = this.index.get(key)
     if (loc === undefined) return undefined
-    return await this.readAt(loc)
+    try {
+      return await this.readAt(loc)
+    } catch (err) {
+      // a collection moved the block (or dropped it) between the lookup and the read: look again once
+      const now = this.index.get(key)
+      if (now === undefined) return undefined
+      if (now.seg === loc.seg && now.off === loc.off) throw err
+      return await this.readAt(now)
+    }
   }
 
-  /** Applies a journaled segment record. Entries already indexed keep their first location. Returns new keys. */
-  applySegment (name: string, entries: SegmentEntry[]): string[] {
+  private register (name: string): number {
     let seg = this.segmentIds.get(name)
     if (seg === undefined) {
       seg = this.segments.length
       this.segments.push(name)
       this.segmentIds.set(name, seg)
+      this.segmentKeys.set(seg, new Set())
     }
+    return seg
+  }
+
+  /** Applies a journaled segment record. Entries already indexed keep their first location. Returns new keys. */
+  applySegment (name: string, entries: SegmentEntry[]): string[] {
+    const seg = this.register(name)
+    const keys = this.segmentKeys.get(seg) as Set<string>
     const added: string[] = []
     for (const [key, off, len] of entries) {
       if (this.index.has(key)) continue
       this.index.set(key, { seg, off, len })
+      keys.add(key)
       this.bytes += len
       added.push(key)
     }
     return added
+  }
+
+  /**
+   * Applies a journaled collection: `moved` blocks now live in segment `name` (their copies), and every block still
+   * indexed in a `drop` segment is gone, the segment with it.
+   */
+  applyCollection (name: string | null, moved: SegmentEntry[], drop: string[]): void {
+    if (name !== null) {
+      const seg = this.register(name)
+      const keys = this.segmentKeys.get(seg) as Set<string>
+      for (const [key, off, len] of moved) {
+        const old = this.index.get(key)
+        if (old === undefined) continue
+        this.segmentKeys.get(old.seg)?.delete(key)
+        this.index.set(key, { seg, off, len })
+        keys.add(key)
+      }
+    }
+    for (const d of drop) {
+      this.dropped.add(d)
+      const seg = this.segmentIds.get(d)
+      if (seg === undefined) continue
+      for (const key of this.segmentKeys.get(seg) ?? []) {
+        const loc = this.index.get(key)
+        if (loc?.seg !== seg) continue
+        this.index.delete(key)
+        this.bytes -= loc.len
+      }
+      this.segmentKeys.delete(seg)
+      this.segmentIds.delete(d)
+      this.segments[seg] = undefined
+    }
+  }
+
+  /** Every live segment with the blocks it holds (index order), for collection and for a compacted journal. */
+  segmentList (): Array<{ name: string, entries: SegmentEntry[], bytes: number }> {
+    const out: Array<{ name: string, entries: SegmentEntry[], bytes: number }> = []
+    for (const [name, seg] of this.segmentIds) {
+      const entries: SegmentEntry[] = []
+      let bytes = 0
+      for (const key of this.segmentKeys.get(seg) ?? []) {
+        const loc = this.index.get(key) as BlockLocation
+        entries.push([key, loc.off, loc.len])
+        bytes += loc.len
+      }
+      entries.sort((a, b) => a[1] - b[1])
+      out.push({ name, entries, bytes })
+    }
+    return out
+  }
+
+  lengthOf (key: string): number | undefined { return this.index.get(key)?.len }
+
+  /** Keys currently indexed in segment `name`. */
+  keysOf (name: string): string[] {
+    const seg = this.segmentIds.get(name)
+    return seg === undefined ? [] : [...this.segmentKeys.get(seg) ?? []]
+  }
+
+  claim (key: string): void { this.claims.set(key, (this.claims.get(key) ?? 0) + 1) }
+  release (key: string): void {
+    const n = (this.claims.get(key) ?? 0) - 1
+    if (n <= 0) this.claims.delete(key)
+    else this.claims.set(key, n)
+  }
+
+  isClaimed (key: string): boolean { return this.claims.has(key) }
+
+  /**
+   * Copies the given blocks into one new segment (fsynced and renamed into place before this resolves), for a
+   * collection to journal. Returns null when there is nothing to copy.
+   */
+  async copyInto (keys: string[]): Promise<{ name: string, entries: SegmentEntry[] } | null> {
+    if (keys.length === 0) return null
+    const base = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
+    const temp = join(this.dir, base + '-gc' + TEMP_SUFFIX)
+    const name = base + GC_SEGMENT_SUFFIX
+    const fh = await open(temp, 'w')
+    const entries: SegmentEntry[] = []
+    try {
+      let offset = 0
+      for (const key of keys) {
+        const loc = this.index.get(key)
+        if (loc === undefined) continue
+        const bytes = await this.readAt(loc)
+        let written = 0
+        while (written < bytes.length) written += (await fh.write(bytes, written, bytes.length - written, offset + written)).bytesWritten
+        entries.push([key, offset, bytes.length])
+        offset += bytes.length
+      }
+      await fh.sync()
+    } catch (err) {
+      await fh.close().catch(() => {})
+      await rm(temp, { force: true })
+      throw err
+    }
+    await fh.close()
+    await rename(temp, join(this.dir, name))
+    await syncDir(this.dir)
+    return { name, entries }
+  }
+
+  /**
+   * Segments the journal references whose file is gone (a damaged journal repaired without the record of a
+   * collection that deleted them): their blocks are dropped from the index, so nothing claims bytes that are not
+   * there. Returns their names.
+   */
+  async dropMissingSegments (): Promise<string[]> {
+    const present = new Set(await readdir(this.dir))
+    const missing = [...this.segmentIds.keys()].filter(name => !present.has(name))
+    if (missing.length > 0) this.applyCollection(null, [], missing)
+    return missing
+  }
+
+  /** Deletes the files of segments a journaled collection dropped. */
+  async removeSegmentFiles (names: string[]): Promise<void> {
+    for (const name of names) {
+      this.fds.forget(join(this.dir, name))
+      await rm(join(this.dir, name), { force: true })
+    }
+    if (names.length > 0) await syncDir(this.dir)
   }
 
   /** Every indexed block: key and location (for integrity checks). */
@@ -95,20 +244,35 @@ export class BlockStore {
 
   async readAt (loc: BlockLocation): Promise<Uint8Array> {
     const name = this.segments[loc.seg]
+    if (name === undefined) throw new Error('the segment of this block was dropped by garbage collection')
     return await this.fds.read(join(this.dir, name), loc.off, loc.len)
   }
 
-  /** Removes temp files and segments that no journal record references (left by a crash before the journal write). */
-  async removeOrphans (): Promise<string[]> {
-    const removed: string[] = []
+  /**
+   * Tidies what no journal record references. Temp files are uploads that were never acknowledged (a crash before
+   * their segment was renamed): removed. An unreferenced segment is usually a crash between its rename and its journal
+   * line, but it may also be acknowledged data whose record was lost to damage: it is moved to `quarantineDir`,
+   * never deleted, so an operator can still recover it.
+   */
+  async quarantineOrphans (quarantineDir: string): Promise<{ quarantined: string[], tempRemoved: string[] }> {
+    const quarantined: string[] = []
+    const tempRemoved: string[] = []
     for (const name of await readdir(this.dir)) {
-      const orphan = name.endsWith(TEMP_SUFFIX) || (name.endsWith(SEGMENT_SUFFIX) && !this.segmentIds.has(name))
-      if (orphan) {
+      const unreferenced = name.endsWith(SEGMENT_SUFFIX) && !this.segmentIds.has(name)
+      // garbage a journaled collection dropped (its live blocks were copied first) holds nothing the journal needs;
+      // an unreferenced copy of a collection (`-gc.seg`) is usually one a crash interrupted, but if its record was
+      // lost to damage it holds the only copies, so it is quarantined like any other
+      if (name.endsWith(TEMP_SUFFIX) || (unreferenced && this.dropped.has(name))) {
         await rm(join(this.dir, name), { force: true })
-        removed.push(name)
+        tempRemoved.push(name)
+      } else if (unreferenced) {
+        if (quarantined.length === 0) await mkdir(quarantineDir, { recursive: true })
+        await rename(join(this.dir, name), join(quarantineDir, name))
+        quarantined.push(name)
       }
     }
-    return removed
+    if (quarantined.length > 0) { await syncDir(quarantineDir); await syncDir(this.dir) }
+    return { quarantined, tempRemoved }
   }
 
   /** A new staging area for one upload's blocks. */
@@ -125,6 +289,8 @@ export interface StagedSegment {
   /** Segment file name, or null when every block was already stored (nothing was kept on disk). */
   name: string | null
   entries: SegmentEntry[]
+  /** Blocks carried that the store had already (not in `entries`). */
+  also: string[]
   /** Bytes of all blocks put (new or not). */
   bytes: number
   blocks: number
@@ -140,6 +306,8 @@ export class Staging {
   private readonly tempName = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`
   private readonly entries: SegmentEntry[] = []
   private readonly seen = new Set<string>()
+  /** Blocks skipped because the store had them: claimed so a collection keeps them until this upload is journaled. */
+  private readonly claimed: string[] = []
   private pending: Uint8Array[] = []
   private pendingBytes = 0
   private offset = 0
@@ -157,7 +325,13 @@ export class Staging {
     this.totalBlocks++
     if (cid.multihash.code === IDENTITY) return
     const key = blockKey(cid)
-    if (this.seen.has(key) || this.store.hasKey(key)) return
+    if (this.seen.has(key)) return
+    if (this.store.hasKey(key)) {
+      this.seen.add(key)
+      this.store.claim(key)
+      this.claimed.push(key)
+      return
+    }
     this.seen.add(key)
     this.entries.push([key, this.offset + this.pendingBytes, bytes.length])
     this.pending.push(bytes)
@@ -196,15 +370,12 @@ export class Staging {
     await previous
   }
 
-  /** Keys of blocks staged so far (new to the store when they were put). */
-  get stagedKeys (): ReadonlySet<string> { return this.seen }
-
   async finish (): Promise<StagedSegment> {
     if (this.done) throw new Error('staging already finished')
     this.done = true
     await this.flush()
     await this.writing
-    const stats = { entries: this.entries, bytes: this.totalBytes, blocks: this.totalBlocks }
+    const stats = { entries: this.entries, also: [...this.claimed], bytes: this.totalBytes, blocks: this.totalBlocks }
     if (this.fh === undefined) return { name: null, ...stats }
     await this.fh.sync()
     await this.fh.close()
@@ -215,8 +386,14 @@ export class Staging {
     return { name, ...stats }
   }
 
+  /** Lets a collection have the blocks this upload skipped (once its record is journaled, or it failed). */
+  release (): void {
+    for (const key of this.claimed.splice(0)) this.store.release(key)
+  }
+
   /** Drops everything staged (bad CAR, aborted request). */
   async abort (): Promise<void> {
+    this.release()
     this.done = true
     this.pending = []
     await this.writing.catch(() => {})

@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 /** Open segment files kept for reads; segments are immutable, so a handle stays valid until closed here. */
 export const DEFAULT_MAX_OPEN_FILES = 64
 
-interface Entry { fh: Promise<FileHandle>, users: number, lastUse: number }
+interface Entry { fh: Promise<FileHandle>, users: number, lastUse: number, forgotten?: boolean }
 
 /** A small LRU of read-only file handles with reference counts, so eviction never closes a handle mid-read. */
 export class FdCache {
@@ -33,8 +33,18 @@ export class FdCache {
       return buf
     } finally {
       entry.users--
+      if (entry.forgotten === true && entry.users === 0) entry.fh.then(async fh => await fh.close()).catch(() => {})
       this.evict()
     }
+  }
+
+  /** The file is about to be deleted: close its handle now, or after the reads in progress. */
+  forget (path: string): void {
+    const entry = this.entries.get(path)
+    if (entry === undefined) return
+    this.entries.delete(path)
+    entry.forgotten = true
+    if (entry.users === 0) entry.fh.then(async fh => await fh.close()).catch(() => {})
   }
 
   private evict (): void {

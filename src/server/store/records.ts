@@ -52,7 +52,11 @@ export interface PinataPinRecord {
 
 /** Journal records. Each is one line, so each is applied whole or not at all. */
 export type JournalRecord =
-  | { t: 'commit', seg: string | null, blocks: SegmentEntry[], upload?: UploadRecord }
+  /**
+   * An upload: its new blocks (indexed in `seg`) and record. `also` lists blocks it carried that were stored already:
+   * while its DAG is incomplete, garbage collection cannot reach them from the root, so they are kept for it by name.
+   */
+  | { t: 'commit', seg: string | null, blocks: SegmentEntry[], upload?: UploadRecord, also?: string[] }
   | { t: 'complete', cid: string, dagSize: number, at?: string }
   | { t: 'unupload', user: string, cid: string }
   | { t: 'pin', pin: PinRecord }
@@ -61,3 +65,8 @@ export type JournalRecord =
   | { t: 'pinata-pin', pin: PinataPinRecord, replaces?: string }
   /** Pinata unpin: drops the user's pins of `cid` in every face (uploads, PSA pins, Pinata pins) and keeps `record`, unpinned. */
   | { t: 'pinata-unpin', user: string, cid: string, record: PinataPinRecord }
+  /**
+   * Garbage collection: `blocks` were copied into segment `seg`; the `drop` segments and every block still indexed in
+   * them are gone; the roots in `forget` are no longer known complete (nothing references them, their blocks may be gone).
+   */
+  | { t: 'collect', seg: string | null, blocks: SegmentEntry[], drop: string[], forget: string[] }

@@ -2,13 +2,31 @@ import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { BlockStore, type Staging, type StagedSegment } from './blocks.js'
+import { BlockStore, blockKey, type Staging, type StagedSegment } from './blocks.js'
+import { blockLinks, hasLinks } from './links.js'
+import { IDENTITY } from '../../core/car/verify.js'
 import { DagWalk } from './dag-walk.js'
-import { Journal } from './journal.js'
+import { Journal, type JournalTail } from './journal.js'
 import type { JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
 
 /** An upload or pin whose DAG is still incomplete this long after its last data arrived is reported failed. */
 export const DEFAULT_PENDING_TIMEOUT_MS = 24 * 60 * 60 * 1000
+
+/** Names inside the data dir. */
+export const JOURNAL_FILE = 'journal.log'
+export const QUARANTINE_DIR = 'quarantine'
+
+/** What opening had to put right after a crash: a torn journal tail, unreferenced segments, leftover temp files. */
+export interface Recovery {
+  tail: JournalTail
+  /** Segments no journal record references, moved (not deleted) to `quarantineDir`. */
+  quarantined: string[]
+  quarantineDir: string
+  /** Temp files of uploads that were never acknowledged, and segments a journaled collection had dropped, removed. */
+  tempRemoved: string[]
+  /** Segments the journal references but the disk does not have (after a repair): their blocks are unindexed. */
+  missingSegments: string[]
+}
 
 export type ContentStatus = 'queued' | 'pinned' | 'failed'
 
@@ -17,6 +35,33 @@ export interface RepoOptions {
   pendingTimeoutMs?: number
   /** Called when a root's DAG becomes complete. */
   onComplete?: (cid: string, dagSize: number) => void
+  /** Garbage collection runs this long after a delete or unpin (or many small uploads); false turns it off. @default DEFAULT_GC_DELAY_MS */
+  gcDelayMs?: number | false
+  /** Called after each collection that ran. */
+  onCollected?: (report: GcReport) => void
+}
+
+/** Collection waits this long after the change that called for it, so a burst of deletes makes one run. */
+export const DEFAULT_GC_DELAY_MS = 2000
+/** Segments smaller than this are merged with each other by collection (1,000 small uploads must not stay 1,000 files). */
+export const SMALL_SEGMENT_BYTES = 4 * 1024 * 1024
+/** This many new small segments call for a collection that merges them. */
+export const SMALL_SEGMENTS_TRIGGER = 16
+/** Live bytes one collection copies at most; the rest waits for the next run. */
+export const MAX_GC_COPY_BYTES = 256 * 1024 * 1024
+
+/** What one garbage collection did. */
+export interface GcReport {
+  blocksRemoved: number
+  /** Bytes of blocks no longer stored (the disk space freed by dropped segments may be larger: duplicate copies). */
+  bytesRemoved: number
+  segmentsBefore: number
+  segmentsAfter: number
+  segmentsDropped: number
+  bytesCopied: number
+  journalBytesBefore: number
+  journalBytesAfter: number
+  ms: number
 }
 
 export interface NewUpload {
@@ -43,28 +88,46 @@ export class Repo {
   /** When a root was found complete (journals written before this was recorded have none). */
   private readonly completedAt = new Map<string, string>()
   private readonly walks = new Map<string, { walk: DagWalk, run: Promise<void> }>()
+  /**
+   * Blocks uploaded under each root whose DAG is not complete yet. Reachability from the root cannot vouch for them
+   * (a parent may still be missing, as between pinship's shards), so collection keeps them by name until it is.
+   */
+  private readonly partial = new Map<string, Set<string>>()
   /** block key → roots whose walk is waiting for it */
   private readonly waiting = new Map<string, Set<string>>()
   private lock: Promise<void> = Promise.resolve()
   private lastStamp = 0
+  private gcTimer: NodeJS.Timeout | undefined
+  private gcChain: Promise<void> = Promise.resolve()
+  private smallSegments = 0
+  private closed = false
+  /** Journal size right after its last compaction (0: not compacted since start). */
+  private snapshotBytes = 0
   readonly pendingTimeoutMs: number
 
   private constructor (readonly blocks: BlockStore, private journal: Journal | undefined, private readonly options: RepoOptions) {
     this.pendingTimeoutMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS
   }
 
-  static async open (dataDir: string, options: RepoOptions = {}): Promise<{ repo: Repo, tornBytes: number, orphans: string[] }> {
+  static async open (dataDir: string, options: RepoOptions = {}): Promise<{ repo: Repo, recovery: Recovery }> {
     await mkdir(dataDir, { recursive: true })
     const blocks = await BlockStore.create(join(dataDir, 'blocks'))
     const repo = new Repo(blocks, undefined, options)
-    const { journal, tornBytes } = await Journal.open(join(dataDir, 'journal.log'), r => repo.apply(r as JournalRecord))
+    const quarantineDir = join(dataDir, QUARANTINE_DIR)
+    const { journal, tail } = await Journal.open(join(dataDir, JOURNAL_FILE), r => repo.apply(r as JournalRecord), {
+      saveCutTo: join(quarantineDir, `journal-tail-${new Date().toISOString().replace(/[:.]/g, '-')}.log`),
+      repairHint: `\`pinship repair --data ${dataDir}\``
+    })
     repo.journal = journal
-    const orphans = await blocks.removeOrphans()
+    const { quarantined, tempRemoved } = await blocks.quarantineOrphans(quarantineDir)
+    const missingSegments = await blocks.dropMissingSegments()
+    // completion marks may count blocks of a missing segment: walk every root again
+    if (missingSegments.length > 0) { repo.completeRoots.clear(); repo.completedAt.clear() }
     // roots not known complete: resume their walks (a crash may have lost the 'complete' record, never the blocks)
     for (const cid of repo.referencedRoots()) {
       if (!repo.completeRoots.has(cid)) await repo.checkRoot(cid)
     }
-    return { repo, tornBytes, orphans }
+    return { repo, recovery: { tail, quarantined, quarantineDir, tempRemoved, missingSegments } }
   }
 
   private referencedRoots (): Set<string> {
@@ -80,10 +143,19 @@ export class Repo {
       case 'commit': {
         if (r.upload !== undefined) this.seenStamp(r.upload.updated)
         const added = r.seg === null ? [] : this.blocks.applySegment(r.seg, r.blocks)
-        if (r.upload !== undefined) this.userUploads(r.upload.user).set(r.upload.cid, r.upload)
+        if (r.upload !== undefined) {
+          this.userUploads(r.upload.user).set(r.upload.cid, r.upload)
+          if (!this.completeRoots.has(r.upload.cid)) {
+            let keys = this.partial.get(r.upload.cid)
+            if (keys === undefined) { keys = new Set(); this.partial.set(r.upload.cid, keys) }
+            for (const [key] of r.blocks) keys.add(key)
+            for (const key of r.also ?? []) keys.add(key)
+          }
+        }
         return added
       }
       case 'complete':
+        this.partial.delete(r.cid)
         this.completeRoots.set(r.cid, r.dagSize)
         if (r.at !== undefined) this.completedAt.set(r.cid, r.at)
         break
@@ -95,6 +167,10 @@ export class Repo {
         this.seenStamp(r.pin.created)
         if (r.replaces !== undefined) this.pinataPins.delete(r.replaces)
         this.pinataPins.set(r.pin.id, r.pin)
+        break
+      case 'collect':
+        this.blocks.applyCollection(r.seg, r.blocks, r.drop)
+        for (const cid of r.forget) { this.completeRoots.delete(cid); this.completedAt.delete(cid); this.walks.delete(cid) }
         break
       case 'pinata-unpin':
         for (const [id, p] of this.pinataPins) if (p.user === r.user && p.cid === r.cid && p.unpinned === undefined) this.pinataPins.delete(id)
@@ -154,6 +230,7 @@ export class Repo {
     }
     const { record, added } = await this.exclusive(async () => {
       let seg = segment.name
+      if (seg !== null && segment.bytes < SMALL_SEGMENT_BYTES && ++this.smallSegments >= SMALL_SEGMENTS_TRIGGER) this.scheduleGc()
       if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) {
         // a concurrent upload stored all of these first
         await staging.discard(seg)
@@ -164,9 +241,11 @@ export class Repo {
       const record: UploadRecord = previous === undefined
         ? { id: randomUUID(), created: now, updated: now, ...dropUndefined(upload), name: upload.name ?? '' }
         : { ...previous, ...dropUndefined(upload), name: upload.name ?? previous.name, updated: now }
-      const added = await this.write({ t: 'commit', seg, blocks: seg === null ? [] : segment.entries, upload: record })
+      // blocks this upload carried but did not index itself (stored already, or by a concurrent upload first)
+      const also = seg === null ? [...segment.also, ...segment.entries.map(e => e[0])] : segment.also
+      const added = await this.write({ t: 'commit', seg, blocks: seg === null ? [] : segment.entries, upload: record, ...(also.length > 0 ? { also } : {}) })
       return { record, added }
-    })
+    }).finally(() => staging.release())
     await this.blocksArrived(added)
     await this.checkRoot(upload.cid)
     return { record, segment }
@@ -176,6 +255,7 @@ export class Repo {
     return await this.exclusive(async () => {
       if (this.uploads.get(user)?.has(cid) !== true) return false
       await this.write({ t: 'unupload', user, cid })
+      this.scheduleGc()
       return true
     })
   }
@@ -185,12 +265,14 @@ export class Repo {
     await this.exclusive(async () => {
       await this.write(replaces === undefined ? { t: 'pin', pin: record } : { t: 'replace', old: replaces, pin: record })
     })
+    if (replaces !== undefined) this.scheduleGc()
     await this.checkRoot(record.cid)
     return record
   }
 
   async removePin (requestid: string): Promise<void> {
     await this.exclusive(async () => { await this.write({ t: 'unpin', requestid }) })
+    this.scheduleGc()
   }
 
   /** A Pinata pin-by-CID request (replacing the record `replaces`, e.g. an expired job pinned again). */
@@ -206,6 +288,7 @@ export class Repo {
     await this.exclusive(async () => {
       await this.write({ t: 'pinata-unpin', user, cid, record: { ...dropUndefined(record), unpinned: this.stamp() } })
     })
+    this.scheduleGc()
   }
 
   /** When `cid` was found complete, if recorded. */
@@ -291,8 +374,166 @@ export class Repo {
     for (const r of roots) await this.checkRoot(r)
   }
 
-  /** Waits for in-flight journal writes, then closes files. */
+  /** Runs a collection after the configured delay (once for a burst of changes). */
+  private scheduleGc (): void {
+    const delay = this.options.gcDelayMs ?? DEFAULT_GC_DELAY_MS
+    if (delay === false || this.closed || this.gcTimer !== undefined) return
+    this.gcTimer = setTimeout(() => {
+      this.gcTimer = undefined
+      this.collectGarbage().catch(() => { /* the next change schedules another run; the store is unchanged */ })
+    }, delay)
+    this.gcTimer.unref()
+  }
+
+  /**
+   * Garbage collection, online: blocks that no user's upload, PSA pin or Pinata pin reaches are removed, and small
+   * segments merged. Marking runs beside uploads; only the final journal record takes the write lock. Crash-safe:
+   * live blocks are copied into a new segment that is fsynced before one journal record switches the index to it
+   * and drops the old segments, whose files are deleted only after that record is on disk. Then the journal is
+   * compacted to a snapshot of the state. One collection runs at a time.
+   */
+  async collectGarbage (): Promise<GcReport> {
+    const run = this.gcChain.then(async () => await this.collectOnce())
+    this.gcChain = run.then(() => {}, () => {})
+    return await run
+  }
+
+  private async collectOnce (): Promise<GcReport> {
+    const started = Date.now()
+    const before = { segments: this.blocks.segmentCount }
+    const journalBytesBefore = await this.journal?.size() ?? 0
+    this.smallSegments = 0
+    const { roots, incomplete } = await this.exclusive(async () => {
+      const roots = this.referencedRoots()
+      return { roots, incomplete: new Set([...roots].filter(r => !this.completeRoots.has(r))) }
+    })
+    const live = new Set<string>()
+    await this.markLive(roots, live)
+    this.markPartial(roots, live)
+    const keep = (key: string): boolean => live.has(key) || this.blocks.isClaimed(key)
+
+    // rewrite segments that are wholly, mostly or (when small) at all dead; merge small ones when there are several
+    const rewrite: Array<{ name: string, copy: string[], liveBytes: number }> = []
+    const small: Array<{ name: string, copy: string[], liveBytes: number }> = []
+    for (const seg of this.blocks.segmentList()) {
+      const copy = seg.entries.filter(([key]) => keep(key))
+      const liveBytes = copy.reduce((n, e) => n + e[2], 0)
+      const deadBytes = seg.bytes - liveBytes
+      const entry = { name: seg.name, copy: copy.map(e => e[0]), liveBytes }
+      if (deadBytes > 0 && (liveBytes === 0 || deadBytes * 4 >= seg.bytes || seg.bytes < SMALL_SEGMENT_BYTES)) rewrite.push(entry)
+      else if (deadBytes === 0 && seg.bytes < SMALL_SEGMENT_BYTES) small.push(entry)
+    }
+    const chosen = rewrite.filter(r => r.liveBytes === 0)
+    const partly = rewrite.filter(r => r.liveBytes > 0)
+    let budget = MAX_GC_COPY_BYTES
+    for (const r of [...partly, ...(partly.length + small.length >= 2 ? small : [])]) {
+      if (r.liveBytes > budget) continue
+      budget -= r.liveBytes
+      chosen.push(r)
+    }
+    const copied = await this.blocks.copyInto(chosen.flatMap(r => r.copy))
+    const moved = new Set((copied?.entries ?? []).map(e => e[0]))
+
+    const drop: string[] = []
+    const removed = { blocks: 0, bytes: 0 }
+    await this.exclusive(async () => {
+      // what became referenced while this ran (a new pin of old content, an upload that reused a block) stays
+      const now = this.referencedRoots()
+      const late = new Set<string>()
+      // roots that are new, or were incomplete (their reachable blocks may have grown): complete ones cannot change
+      await this.markLive(new Set([...now].filter(r => !roots.has(r) || incomplete.has(r))), late)
+      this.markPartial(now, late)
+      for (const r of chosen) {
+        if (!this.blocks.keysOf(r.name).some(k => !moved.has(k) && (late.has(k) || this.blocks.isClaimed(k)))) drop.push(r.name)
+      }
+      const forget = [...this.completeRoots.keys()].filter(cid => !now.has(cid))
+      for (const cid of this.walks.keys()) if (!now.has(cid)) this.walks.delete(cid)
+      for (const cid of this.partial.keys()) if (!now.has(cid)) this.partial.delete(cid)
+      if (copied === null && drop.length === 0 && forget.length === 0) return
+      for (const name of drop) {
+        for (const key of this.blocks.keysOf(name)) {
+          if (moved.has(key)) continue
+          removed.blocks++
+          removed.bytes += this.blocks.lengthOf(key) ?? 0
+        }
+      }
+      await this.write({ t: 'collect', seg: copied?.name ?? null, blocks: copied?.entries ?? [], drop, forget })
+    })
+    await this.blocks.removeSegmentFiles(drop)
+    // compact once the journal has doubled since its last snapshot: each rewrite costs the whole state, so it must
+    // not run on every collection of a large store
+    const journalBytesAfter = await this.exclusive(async () => {
+      const size = await this.journal?.size() ?? 0
+      if (this.journal === undefined || size < 2 * this.snapshotBytes) return size
+      this.snapshotBytes = await this.journal.rewrite(this.snapshot())
+      return this.snapshotBytes
+    })
+    const report: GcReport = {
+      blocksRemoved: removed.blocks,
+      bytesRemoved: removed.bytes,
+      segmentsBefore: before.segments,
+      segmentsAfter: this.blocks.segmentCount,
+      segmentsDropped: drop.length,
+      bytesCopied: (copied?.entries ?? []).reduce((n, e) => n + e[2], 0),
+      journalBytesBefore,
+      journalBytesAfter,
+      ms: Date.now() - started
+    }
+    this.options.onCollected?.(report)
+    return report
+  }
+
+  /** Adds to `live` every stored block reachable from `roots`, walking with an explicit stack. */
+  private async markLive (roots: Set<string>, live: Set<string>): Promise<void> {
+    for (const root of roots) {
+      let cid: CID
+      try { cid = CID.parse(root) } catch { continue }
+      const stack: CID[] = [cid]
+      while (stack.length > 0) {
+        const c = stack.pop() as CID
+        const identity = c.multihash.code === IDENTITY
+        if (!identity) {
+          const key = blockKey(c)
+          if (live.has(key) || !this.blocks.hasKey(key)) continue
+          live.add(key)
+        }
+        if (!hasLinks(c.code)) continue
+        const bytes = await this.blocks.get(c)
+        if (bytes === undefined) continue
+        try { for (const l of blockLinks(c, bytes)) stack.push(l) } catch { /* undecodable: a leaf for this purpose */ }
+      }
+    }
+  }
+
+  /** Adds the blocks uploaded under each incomplete root in `roots` (see `partial`). */
+  private markPartial (roots: Set<string>, live: Set<string>): void {
+    for (const root of roots) for (const key of this.partial.get(root) ?? []) live.add(key)
+  }
+
+  /** The state as the fewest journal records that rebuild it (a compacted journal). */
+  private * snapshot (): Generator<JournalRecord> {
+    for (const seg of this.blocks.segmentList()) yield { t: 'commit', seg: seg.name, blocks: seg.entries }
+    const partialDone = new Set<string>()
+    for (const m of this.uploads.values()) {
+      for (const upload of m.values()) {
+        const keys = partialDone.has(upload.cid) ? undefined : this.partial.get(upload.cid)
+        partialDone.add(upload.cid)
+        yield keys === undefined || keys.size === 0 ? { t: 'commit', seg: null, blocks: [], upload } : { t: 'commit', seg: null, blocks: [], upload, also: [...keys] }
+      }
+    }
+    for (const pin of this.pins.values()) yield { t: 'pin', pin }
+    for (const pin of this.pinataPins.values()) yield { t: 'pinata-pin', pin }
+    for (const [cid, dagSize] of this.completeRoots) {
+      const at = this.completedAt.get(cid)
+      yield at === undefined ? { t: 'complete', cid, dagSize } : { t: 'complete', cid, dagSize, at }
+    }
+  }
+
+  /** Waits for in-flight journal writes and collection, then closes files. */
   async close (): Promise<void> {
+    this.closed = true
+    if (this.gcTimer !== undefined) { clearTimeout(this.gcTimer); this.gcTimer = undefined }
+    await this.gcChain
     await this.lock
     await this.journal?.close()
     this.journal = undefined
