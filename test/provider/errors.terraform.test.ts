@@ -84,7 +84,13 @@ describe('diagnostics from the provider', () => {
   })
 
   it('an unreachable endpoint fails the apply quickly, saying nothing answers there', async () => {
-    const w = await ws(providerBlock('http://127.0.0.1:9') + `resource "pinship_content" "c" {\n  source = ${JSON.stringify(site)}\n}\n`)
+    // a port nothing listens on (not 9: fetch refuses that one outright, which deploy reports as an invalid endpoint)
+    const { createServer } = await import('node:net')
+    const probe = createServer()
+    await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as { port: number }).port
+    await new Promise<void>(resolve => probe.close(() => resolve()))
+    const w = await ws(providerBlock(`http://127.0.0.1:${port}`) + `resource "pinship_content" "c" {\n  source = ${JSON.stringify(site)}\n}\n`)
     const res = await w.run(['apply', '-auto-approve'])
     expectDiagnostic(res, 'Cannot reach the service', /connection refused/)
   })
