@@ -4,6 +4,7 @@
  * stack trace. Ctrl-C during a long apply against a slow service leaves no provider process behind.
  */
 import { cp } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
@@ -84,7 +85,12 @@ describe('diagnostics from the provider', () => {
   })
 
   it('an unreachable endpoint fails the apply quickly, saying nothing answers there', async () => {
-    const w = await ws(providerBlock('http://127.0.0.1:9') + `resource "pinship_content" "c" {\n  source = ${JSON.stringify(site)}\n}\n`)
+    // a port nothing listens on (bound, then freed)
+    const probe = createServer()
+    await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as AddressInfo).port
+    await new Promise<void>(resolve => probe.close(() => resolve()))
+    const w = await ws(providerBlock(`http://127.0.0.1:${port}`) + `resource "pinship_content" "c" {\n  source = ${JSON.stringify(site)}\n}\n`)
     const res = await w.run(['apply', '-auto-approve'])
     expectDiagnostic(res, 'Cannot reach the service', /connection refused/)
   })
