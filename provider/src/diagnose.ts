@@ -45,8 +45,8 @@ const ADVICE: Record<string, string> = {
   ERR_AUTH: 'Set token in the provider "pinship" block (or PINSHIP_<SERVICE>_TOKEN / PINSHIP_TOKEN in the environment) to a valid token for this service.',
   ERR_FORBIDDEN: 'Use a token with permission for this operation (token in the provider "pinship" block, or PINSHIP_TOKEN).',
   ERR_NETWORK: 'Check endpoint in the provider "pinship" block (or PINSHIP_ENDPOINT) and that the service is running and reachable from here.',
-  ERR_ENDPOINT_UNREACHABLE: 'Check endpoint in the provider "pinship" block (or PINSHIP_ENDPOINT) and that the service is running and reachable from here.',
-  ERR_NOT_SERVICE_API: 'Check endpoint in the provider "pinship" block (or PINSHIP_ENDPOINT): it must be the URL of the service\'s API, not of a website or gateway.',
+  ERR_ENDPOINT_UNREACHABLE: 'Nothing answers at that address: check endpoint in the provider "pinship" block (or PINSHIP_ENDPOINT) and that the service is running.',
+  ERR_NOT_SERVICE_API: 'Something else answers at that address (a website, a gateway): set endpoint in the provider "pinship" block to the API root of the service.',
   ERR_TIMEOUT: 'The service may be overloaded: run terraform apply again, or raise timeout in the provider block.',
   ERR_WAIT_TIMEOUT: 'Raise the timeouts block of the resource (or timeout in the provider block), or set wait_for to a state reached sooner; run terraform apply again to pick up where it stopped.',
   ERR_ABORTED: 'Terraform asked the provider to stop (interrupt); nothing more was sent. Run terraform apply again when ready.',
@@ -61,6 +61,8 @@ function providerWords (message: string): string {
     .replace(/--token or PINSHIP_TOKEN/g, 'token (provider block) or PINSHIP_TOKEN')
     .replace(/pass --token or set PINSHIP_TOKEN/g, 'set token in the provider block or PINSHIP_TOKEN')
     .replace(/--token/g, 'token')
+    // deploy's first look at an endpoint names the flag and its environment variables; the advice below says it
+    .replace(/ Check --endpoint \(or PINSHIP_ENDPOINT \/ PINSHIP_[A-Z0-9]+_ENDPOINT\): it must be the API root of a running \w+ service\./g, '')
     .replace(/--endpoint/g, 'endpoint')
     .replace(/Raise --timeout/g, 'Raise the timeout')
     .replace(/--timeout/g, 'timeout')

@@ -283,13 +283,11 @@ describe('pinship_content failures are diagnostics', () => {
     const cfg = config()
     const { planned } = await planCreate(cfg, ctx)
     const started = Date.now()
-    // the endpoint is checked before anything is packed: the apply fails as a whole, nothing is stored in state
-    const err = await content.apply({ prior: null, planned, config: cfg, plannedPrivate: new Uint8Array() }, ctx).then(() => null, (e: unknown) => e)
+    const out = await content.apply({ prior: null, planned, config: cfg, plannedPrivate: new Uint8Array() }, ctx)
     expect(Date.now() - started).toBeLessThan(5000)
-    expect(err).toBeInstanceOf(DiagnosticsError)
-    const d = (err as DiagnosticsError).diagnostics[0]
-    expect(d).toMatchObject({ severity: 'error', summary: 'Cannot reach the service' })
-    expect(d?.detail).toMatch(/connection refused[\s\S]*[Cc]heck endpoint/)
+    expect(out.state).toBeNull()
+    expect(out.diagnostics?.[0]).toMatchObject({ summary: 'Cannot reach the service' })
+    expect(out.diagnostics?.[0].detail).toMatch(/connection refused[\s\S]*check endpoint/)
   })
 
   it('Terraform\'s stop (StopProvider) cancels an apply with a "Cancelled" diagnostic', async () => {

@@ -9,7 +9,7 @@
  * After an import, size, car_size and files stay null until the content is next replaced: an import has no folder
  * to measure, and filling them in at the next plan would make that plan non-empty.
  */
-import { checkCid, deploy, list, PinshipError, removePin, sameCid, status, unpin, type DeployResult } from '../../../src/core/index.js'
+import { checkCid, deploy, isPinshipError, list, PinshipError, removePin, sameCid, status, unpin, type DeployResult } from '../../../src/core/index.js'
 import { errorAt, UNKNOWN, type ApplyRequest, type ApplyResponse, type CallContext, type Diagnostic, type PlanRequest, type PlanResponse, type ResourceType, type TfObject, type TfValue } from '../framework/types.js'
 import type { Client } from '../client.js'
 import { DEALS_ATTRIBUTE, dealsValue } from '../deals.js'
@@ -268,6 +268,11 @@ async function applyContent (req: ApplyRequest, ctx: CallContext<Client>): Promi
       onProgress: logProgress(ctx.log, TYPE)
     })
   } catch (err) {
+    // deploy's first look at the endpoint found nothing (or not the API) there: nothing was stored, as when a
+    // service fails in the results below
+    if (isPinshipError(err) && (err.code === 'ERR_ENDPOINT_UNREACHABLE' || err.code === 'ERR_NOT_SERVICE_API')) {
+      return { state: req.prior, private: req.plannedPrivate, diagnostics: [diagnostic(err, { doing })] }
+    }
     throw diagnosticsError(err, { doing, attributes: PACK_ATTRIBUTES })
   }
   const plannedCid = stringOf(planned.cid)
