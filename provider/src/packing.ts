@@ -3,10 +3,9 @@
  * `data.pinship_cid`: their schema, their checks, and a pack that writes nothing (CIDs and sizes only).
  */
 import { basename, resolve } from 'node:path'
-import { DEFAULT_PROFILE, pack, PROFILE_NAMES, type OnProgress, type PackResult, type ProfileName } from '../../src/core/index.js'
+import { DEFAULT_PROFILE, excludeFilter, excludeProblem, pack, PROFILE_NAMES, type IgnoreFn, type OnProgress, type PackResult, type ProfileName } from '../../src/core/index.js'
 import { DiagnosticsError, errorAt, type AttributeSchema, type Diagnostic, type TfObject } from './framework/types.js'
 import { diagnosticsError, PACK_ATTRIBUTES } from './diagnose.js'
-import { excludeMatcher, excludeProblem } from './exclude.js'
 import { boolOf, isWhollyKnown, stringOf } from './tf-values.js'
 
 export interface PackInputs {
@@ -99,7 +98,7 @@ export async function packOnly (inputs: PackInputs, options: { signal: AbortSign
     return await pack(inputs.source, {
       profile: inputs.profile,
       hidden: inputs.hidden,
-      ...(inputs.exclude.length > 0 ? { ignore: excludeMatcher(inputs.exclude) } : {}),
+      ...ignoreOption(inputs),
       // one pass: a plan needs the root and the sizes, not the CAR CIDs
       carCids: false,
       signal: options.signal,
@@ -111,6 +110,11 @@ export async function packOnly (inputs: PackInputs, options: { signal: AbortSign
 }
 
 /** Deploy's `ignore` for the inputs. */
-export function ignoreOf (inputs: PackInputs): ((rel: string, isDirectory: boolean) => boolean) | undefined {
-  return inputs.exclude.length > 0 ? excludeMatcher(inputs.exclude) : undefined
+export function ignoreOf (inputs: PackInputs): IgnoreFn | undefined {
+  return excludeFilter(inputs.exclude)
+}
+
+function ignoreOption (inputs: PackInputs): { ignore?: IgnoreFn } {
+  const ignore = ignoreOf(inputs)
+  return ignore !== undefined ? { ignore } : {}
 }

@@ -188,9 +188,9 @@ describe('deploy pipeline', () => {
     await deploy(tree, { services: [{ service: 'web3storage', endpoint: W3S, token: TOKEN }], retry: fast.retry, poll: { minDelayMs: 20, maxDelayMs: 2_000, factor: 2, jitter: false } })
     const gaps = times.slice(1).map((t, i) => t - times[i])
     expect(gaps).toHaveLength(5)
-    expect(gaps[0]).toBeGreaterThanOrEqual(18)
-    expect(gaps[4]).toBeGreaterThanOrEqual(300)
-    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThan(gaps[i - 1])
+    // each wait is at least its backoff step (20, 40, 80, 160, 320 ms): a loaded machine can only stretch a gap, so
+    // comparing neighbouring gaps with each other was flaky; the lower bounds are what the policy promises
+    gaps.forEach((gap, i) => { expect(gap, `gap ${i}`).toBeGreaterThanOrEqual(20 * 2 ** i * 0.9) })
   })
 
   it('sends whole-CAR services exactly the unsharded CAR, joined from the shards', async () => {

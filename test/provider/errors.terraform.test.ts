@@ -4,6 +4,7 @@
  * stack trace. Ctrl-C during a long apply against a slow service leaves no provider process behind.
  */
 import { cp } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
@@ -84,11 +85,10 @@ describe('diagnostics from the provider', () => {
   })
 
   it('an unreachable endpoint fails the apply quickly, saying nothing answers there', async () => {
-    // a port nothing listens on (not 9: fetch refuses that one outright, which deploy reports as an invalid endpoint)
-    const { createServer } = await import('node:net')
+    // a port nothing listens on (bound, then freed)
     const probe = createServer()
     await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve))
-    const port = (probe.address() as { port: number }).port
+    const port = (probe.address() as AddressInfo).port
     await new Promise<void>(resolve => probe.close(() => resolve()))
     const w = await ws(providerBlock(`http://127.0.0.1:${port}`) + `resource "pinship_content" "c" {\n  source = ${JSON.stringify(site)}\n}\n`)
     const res = await w.run(['apply', '-auto-approve'])

@@ -1,9 +1,9 @@
-/** The provider's `exclude` matcher agrees with the GitHub Action's (@actions/glob walking the tree) path by path. */
+/** The core's `exclude` matcher (the CLI's --exclude and the provider's `exclude`) agrees with the GitHub Action's (@actions/glob walking the tree) path by path. */
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { excludeMatcher as actionMatcher } from '../../src/action/exclude.js'
-import { excludeMatcher, excludeProblem } from '../../provider/src/exclude.js'
+import { excludeFilter, excludeProblem } from '../../src/core/pack/exclude.js'
 import { tempDir } from '../deploy/folders.js'
 
 let dir: { path: string, cleanup: () => Promise<void> }
@@ -57,7 +57,7 @@ const CASES: string[][] = [
 describe('exclude globs', () => {
   it.each(CASES.map(c => [c.join(' | '), c]))('%s matches exactly what the Action excludes', async (_label, patterns) => {
     const action = await actionMatcher(dir.path, patterns as string[])
-    const mine = excludeMatcher(patterns as string[])
+    const mine = excludeFilter(patterns as string[])!
     const paths = await allPaths(dir.path)
     const disagree = paths.filter(p => action.ignore(p.rel, p.dir) !== mine(p.rel, p.dir)).map(p => `${p.rel}${p.dir ? '/' : ''}: action ${String(action.ignore(p.rel, p.dir))}`)
     expect(disagree).toEqual([])
@@ -66,13 +66,13 @@ describe('exclude globs', () => {
   })
 
   it('refuses patterns that leave the source folder', () => {
-    expect(excludeProblem('../x')).toMatch(/must stay inside source/)
-    expect(excludeProblem('/etc/passwd')).toMatch(/must be relative to source/)
+    expect(excludeProblem('../x')).toMatch(/must stay inside the folder being packed/)
+    expect(excludeProblem('/etc/passwd')).toMatch(/must be relative to the folder being packed/)
     expect(excludeProblem('!~/x')).toMatch(/must be relative/)
     expect(excludeProblem('a/./b')).toMatch(/"\." and "\.\."/)
     expect(excludeProblem('!')).toMatch(/empty/)
     expect(excludeProblem('! ')).toMatch(/empty/)
     expect(excludeProblem('**/*.map')).toBeUndefined()
-    expect(() => excludeMatcher(['ok', '../no'])).toThrow(/must stay inside source/)
+    expect(() => excludeFilter(['ok', '../no'])).toThrow(/must stay inside the folder being packed/)
   })
 })

@@ -1,116 +1,80 @@
 /**
- * `--exclude` patterns → the packer's `ignore` predicate, with the Action's `exclude` semantics (@actions/glob,
- * which runs minimatch with `dot: true`, no braces, no extglobs, no comments inside a pattern): every pattern is
- * relative to the packed folder; `*` and `?` stay within one path segment and match dot-files; `[…]` is a
- * character class; a `**` segment spans any number of segments (zero included, so `dist/**` is `dist` too);
- * `\` escapes; a trailing `/` matches folders only; `!` in front re-includes what an earlier pattern excluded (the
- * last pattern that matches a path decides). A matched folder is left out with everything in it.
- *
- * test/pack/exclude.test.ts checks these answers against @actions/glob itself on the same tree.
- *
- * Why not minimatch: it is a dev dependency only (the Action and the provider bundle it), and the CLI runs on the
- * runtime dependencies; the handful of rules @actions/glob's options leave (no braces, no extglobs) fit here.
+ * `exclude` patterns → the packer's `ignore` predicate, with the GitHub Action's `exclude` semantics. The Action
+ * uses @actions/glob, which walks the tree and asks minimatch (`dot: true`, no braces, no extglobs, no comments or
+ * negation inside a pattern); here each path is matched as the packer walks, with the same minimatch options and
+ * @actions/glob's own rules: every pattern is relative to the packed folder; a first `!` re-includes what an earlier
+ * pattern excluded (the last pattern that matches decides; `!!x` is "not `!x`"); a trailing `/` matches folders
+ * only; `dir/**` is `dir` too; lines starting with `#` are comments. A matched folder is left out with everything
+ * in it. One implementation for the CLI's --exclude and the Terraform provider's `exclude`;
+ * test/pack/exclude.test.ts and test/provider/exclude.test.ts check it against @actions/glob on the same trees.
  */
+import { Minimatch } from 'minimatch'
 import { InvalidArgumentError } from '../errors.js'
 
 export type IgnoreFn = (relativePosixPath: string, isDirectory: boolean) => boolean
 
-interface Rule {
+const DIRECTORY = 1
+const FILE = 2
+const ALL = DIRECTORY | FILE
+
+interface Pattern {
   negate: boolean
-  dirOnly: boolean
-  regex: RegExp
+  directoryOnly: boolean
+  /** Ends in `**`: @actions/glob matches the path with a trailing `/` so `dir/**` covers `dir` itself. */
+  globstarEnd: boolean
+  mm: Minimatch
 }
 
-const GLOBSTAR = Symbol('**')
-
-function escapeRegex (c: string): string {
-  return c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')
-}
-
-/** `[…]` starting at `open` → [regex source, index of its `]`], or null when it does not close (then `[` is literal). */
-function charClass (segment: string, open: number): [string, number] | null {
-  let i = open + 1
-  let negate = false
-  if (segment[i] === '!' || segment[i] === '^') { negate = true; i++ }
-  let body = ''
-  const start = i
-  for (; i < segment.length; i++) {
-    const c = segment[i]
-    if (c === ']' && i > start) return [`[${negate ? '^' : ''}${body}]`, i]
-    if (c === '\\' && i + 1 < segment.length) { body += escapeRegex(segment[++i]); continue }
-    body += c === '-' ? '-' : escapeRegex(c)
+/** Why a pattern cannot be used, or undefined when it can. */
+export function excludeProblem (pattern: string): string | undefined {
+  const bare = pattern.trim().replace(/^!/, '').trim()
+  if (bare === '' || bare.replace(/\/+$/, '') === '') return `exclude pattern ${JSON.stringify(pattern)} is empty`
+  if (bare.startsWith('/') || bare.startsWith('~') || /^[A-Za-z]:[\\/]/.test(bare)) {
+    return `exclude pattern ${JSON.stringify(pattern)} must be relative to the folder being packed (for example "**/*.map" or "drafts/")`
   }
-  return null
-}
-
-function segmentRegex (segment: string): string {
-  let out = ''
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]
-    if (c === '\\' && i + 1 < segment.length) { out += escapeRegex(segment[++i]); continue }
-    if (c === '*') { out += '[^/]*'; while (segment[i + 1] === '*') i++; continue }
-    if (c === '?') { out += '[^/]'; continue }
-    if (c === '[') {
-      const cls = charClass(segment, i)
-      if (cls !== null) { out += cls[0]; i = cls[1]; continue }
-    }
-    out += escapeRegex(c)
+  if (bare.split(/[\\/]+/).some(s => s === '..' || s === '.')) {
+    return `exclude pattern ${JSON.stringify(pattern)} must stay inside the folder being packed: "." and ".." segments are not allowed`
   }
-  return out
+  return undefined
 }
 
-function compile (pattern: string): RegExp {
-  const segments = pattern.split('/').filter(s => s !== '')
-  const parts: Array<string | typeof GLOBSTAR> = []
-  for (const s of segments) {
-    if (s === '**') {
-      if (parts.at(-1) !== GLOBSTAR) parts.push(GLOBSTAR)
-    } else {
-      parts.push(segmentRegex(s))
-    }
-  }
-  let re = ''
-  parts.forEach((part, i) => {
-    const first = i === 0
-    const last = i === parts.length - 1
-    if (part === GLOBSTAR) {
-      re += last ? (first ? '.*' : '(?:/.*)?') : (first ? '(?:[^/]+/)*' : '/(?:[^/]+/)*')
-      return
-    }
-    if (!first && parts[i - 1] !== GLOBSTAR) re += '/'
-    re += part
-  })
-  return new RegExp(`^${re}$`)
-}
-
-function parse (raw: string): Rule {
-  if (typeof raw !== 'string') throw new InvalidArgumentError(`an exclude pattern must be a string, got ${JSON.stringify(raw)}`)
+function compile (raw: string): Pattern {
   let pattern = raw.trim()
-  let negate = false
-  while (pattern.startsWith('!')) { negate = !negate; pattern = pattern.slice(1).trim() }
-  // @actions/glob refuses `.` and `..` segments too: the same pattern must work in both places
-  if (pattern.startsWith('/') || /^[A-Za-z]:[\\/]/.test(pattern) || pattern.split('/').some(s => s === '.' || s === '..')) {
-    throw new InvalidArgumentError(`exclude pattern ${JSON.stringify(raw)} must be relative to the folder being packed, without . or .. (e.g. "**/*.map" or "drafts/")`)
+  const negate = pattern.startsWith('!')
+  if (negate) pattern = pattern.slice(1).trim()
+  pattern = pattern.replace(/\/{2,}/g, '/')
+  const directoryOnly = pattern.endsWith('/')
+  if (directoryOnly) pattern = pattern.slice(0, -1)
+  const segments = pattern.split('/')
+  return {
+    negate,
+    directoryOnly,
+    globstarEnd: segments[segments.length - 1] === '**',
+    mm: new Minimatch(pattern, { dot: true, nobrace: true, nocomment: true, noext: true, nonegate: true })
   }
-  const dirOnly = pattern.endsWith('/')
-  if (pattern.replace(/\/+$/, '') === '') throw new InvalidArgumentError(`exclude pattern ${JSON.stringify(raw)} is empty`)
-  return { negate, dirOnly, regex: compile(pattern) }
 }
 
 /**
- * The predicate for `pack({ ignore })`, or undefined when there are no patterns. Throws InvalidArgumentError for a
- * pattern that is absolute, climbs out with `..`, or is empty.
+ * The predicate for `pack({ ignore })`, or undefined when there are no patterns (blank lines and `#` comments do not
+ * count). Throws InvalidArgumentError for a pattern that is absolute, climbs out with `..`, or is empty.
  */
 export function excludeFilter (patterns: readonly string[]): IgnoreFn | undefined {
-  const rules = patterns.map(parse)
-  if (rules.length === 0) return undefined
+  const compiled = patterns.map(p => {
+    if (typeof p !== 'string') throw new InvalidArgumentError(`an exclude pattern must be a string, got ${JSON.stringify(p)}`)
+    return p.trim()
+  }).filter(p => p !== '' && !p.startsWith('#')).map(p => {
+    const problem = excludeProblem(p)
+    if (problem !== undefined) throw new InvalidArgumentError(problem)
+    return compile(p)
+  })
+  if (compiled.length === 0) return undefined
   return (rel, isDirectory) => {
-    let excluded = false
-    for (const r of rules) {
-      if (r.dirOnly && !isDirectory) continue
-      if (r.regex.test(rel)) excluded = !r.negate
+    let kind = 0
+    for (const p of compiled) {
+      const hit = p.mm.match(p.globstarEnd ? `${rel}/` : rel) ? (p.directoryOnly ? DIRECTORY : ALL) : 0
+      kind = p.negate ? kind & ~hit : kind | hit
     }
-    return excluded
+    return (kind & (isDirectory ? DIRECTORY : FILE)) !== 0
   }
 }
 

@@ -46,6 +46,7 @@ export class BlockStore {
   private readonly dropped = new Set<string>()
   /** Blocks an upload in flight skipped because they were stored already: collection must keep them. */
   private readonly claims = new Map<string, number>()
+  private readonly doomed = new Set<string>()
   private readonly fds: FdCache
   private bytes = 0
 
@@ -63,10 +64,18 @@ export class BlockStore {
   get segmentCount (): number { return this.segmentIds.size }
 
   has (cid: CID): boolean {
-    return cid.multihash.code === IDENTITY || this.index.has(blockKey(cid))
+    return cid.multihash.code === IDENTITY || this.hasKey(blockKey(cid))
   }
 
-  hasKey (key: string): boolean { return this.index.has(key) }
+  /** Whether the block is stored (and not about to be dropped: an upload must then store its own copy). */
+  hasKey (key: string): boolean { return this.index.has(key) && !this.doomed.has(key) }
+
+  /**
+   * Marks blocks a collection is about to drop (its record is being written): from now on uploads stage their own
+   * copies instead of counting on these. `undoom` when the record is applied (or failed).
+   */
+  doom (keys: string[]): void { for (const k of keys) this.doomed.add(k) }
+  undoom (keys: string[]): void { for (const k of keys) this.doomed.delete(k) }
 
   /** Size in bytes, or undefined when absent. */
   sizeOf (cid: CID): number | undefined {

@@ -457,7 +457,14 @@ export class Repo {
           removed.bytes += this.blocks.lengthOf(key) ?? 0
         }
       }
-      await this.write({ t: 'collect', seg: copied?.name ?? null, blocks: copied?.entries ?? [], drop, forget })
+      // no await between the last claim check above and this: an upload's put cannot slip in and count on a doomed block
+      const doomed = drop.flatMap(name => this.blocks.keysOf(name).filter(k => !moved.has(k)))
+      this.blocks.doom(doomed)
+      try {
+        await this.write({ t: 'collect', seg: copied?.name ?? null, blocks: copied?.entries ?? [], drop, forget })
+      } finally {
+        this.blocks.undoom(doomed)
+      }
     })
     await this.blocks.removeSegmentFiles(drop)
     // compact once the journal has doubled since its last snapshot: each rewrite costs the whole state, so it must
