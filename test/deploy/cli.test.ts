@@ -127,18 +127,23 @@ describe('pinship deploy (CLI)', () => {
       child.on('close', code => reject(new Error(`exited ${String(code)} before serving: ${stderr}`)))
     })
     const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
-    const url = await serving
-    // stdout and stderr are separate pipes: the summary may arrive just after the "serving" line
-    for (let i = 0; i < 100 && !stdout.includes('\n'); i++) await new Promise(resolve => setTimeout(resolve, 20))
-    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ipfs/${oracle}/$`))
-    expect(stdout.split('\n')[0]).toBe(oracle)
-    const page = await fetch(url)
-    expect(page.status).toBe(200)
-    expect(await page.text()).toContain('<title>pinship test</title>')
-    const css = await fetch(`${url}css/site.css`)
-    expect(await css.text()).toBe('body { font-family: sans-serif }\n')
-    child.kill('SIGINT')
-    expect(await exited).toBe(0)
+    try {
+      const url = await serving
+      // stdout and stderr are separate pipes: the summary may arrive just after the "serving" line
+      for (let i = 0; i < 100 && !stdout.includes('\n'); i++) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ipfs/${oracle}/$`))
+      expect(stdout.split('\n')[0]).toBe(oracle)
+      const page = await fetch(url)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('<title>pinship test</title>')
+      const css = await fetch(`${url}css/site.css`)
+      expect(await css.text()).toBe('body { font-family: sans-serif }\n')
+      child.kill('SIGINT')
+      expect(await exited).toBe(0)
+    } finally {
+      // a failed expectation must not leave the service running after the test
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    }
   }, 60_000)
 
   it.each([
