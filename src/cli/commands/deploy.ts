@@ -10,14 +10,13 @@ import type { ProgressEvent } from '../../core/progress.js'
 import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/config.js'
 import type { ServiceConfig } from '../../core/services/api.js'
 import type { RunningServer } from '../../server/index.js'
+import { DataDirBusyError } from '../../server/store/lock.js'
 import { createProgressRenderer, formatBytes, plural } from '../render.js'
 import { findRunning, recordRunning, type RunningService } from '../running.js'
 import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize } from './pack.js'
 
 /** Deploy ran but `--require` was not met (a service failed, a CID mismatched, verification failed). */
 export const DeployFailedError = defineError('ERR_DEPLOY_FAILED')
-/** The data dir is locked by a service that left no record of its URL (see running.ts). */
-export const DataDirBusyError = defineError('ERR_DATA_DIR_BUSY')
 
 /** Where the CLI keeps the embedded service's data when no service is configured (like `.git`). */
 export const DEFAULT_DATA_DIR = '.pinship'
