@@ -14,7 +14,7 @@ import {
 import { Inputs } from '../../src/action/inputs.js'
 import { knownServices } from '../../src/action/known-services.js'
 import { Outputs } from '../../src/action/outputs.js'
-import { REPO_ROOT, readActionYml } from './run-action.js'
+import { REPO_ROOT, readActionYml, runnerNode } from './run-action.js'
 
 const action = readActionYml()
 const actionText = readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')
@@ -35,11 +35,13 @@ test('action.yml is a valid action manifest (GitHub\'s action schema) and the sc
   expect(broken.context.errors.getErrors().length).toBeGreaterThan(0)
 })
 
-test('runs the committed ncc bundle on node20, with nothing to download at run time', () => {
+test('runs the committed ncc bundle on node24 (GitHub removed node20 from the runners), with nothing to download at run time', () => {
   const runs = (action as unknown as { runs: { using: string, main: string } }).runs
-  expect(runs).toEqual({ using: 'node20', main: 'dist/index.js' })
+  expect(runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   expect(existsSync(join(REPO_ROOT, 'dist', 'index.js'))).toBe(true)
   expect(existsSync(join(REPO_ROOT, 'dist', 'licenses.txt'))).toBe(true)
+  // The action tests run the bundle on this binary, as the runner would.
+  expect(execFileSync(runnerNode(), ['-p', 'process.versions.node'], { encoding: 'utf8' })).toMatch(/^24\./)
 })
 
 test('inputs in action.yml are exactly the Inputs enum', () => {

