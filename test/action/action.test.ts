@@ -183,6 +183,12 @@ describe('push to main', () => {
     expect(result.stdout).toContain('::group::Upload')
     expect(result.stdout).toContain('::group::Wait for pins')
     expect(result.stdout.split('::group::').length).toBe(result.stdout.split('::endgroup::').length)
+    // Every pack line, the last one (the root) included, sits inside the Pack group.
+    const lines = result.stdout.split('\n')
+    const start = lines.indexOf('::group::Pack into CAR')
+    const end = lines.indexOf('::endgroup::', start)
+    expect(lines.findIndex(l => l.startsWith(`root ${expectedCid} `))).toBeGreaterThan(start)
+    expect(lines.findIndex(l => l.startsWith(`root ${expectedCid} `))).toBeLessThan(end)
   })
 
   test('commit status on GITHUB_SHA linking to the first gateway; no comment outside pull requests', () => {
