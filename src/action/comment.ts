@@ -17,19 +17,46 @@ export interface CommentTarget {
   issueNumber: number
 }
 
-/** Creates the comment on the first run and edits it in place on every later run: never a second comment. */
-export async function upsertComment (client: Octokit, target: CommentTarget, marker: string, body: string): Promise<{ action: 'created' | 'updated', id: number, url: string }> {
+export interface OurComment {
+  id: number
+  body: string
+  url: string
+  /** Written by a bot (the workflow's token or an app), not by a person: only such a comment's ledger is trusted. */
+  bot: boolean
+}
+
+/** Our comments on the pull request (those starting with the marker), oldest first. */
+export async function findComments (client: Octokit, target: CommentTarget, marker: string): Promise<OurComment[]> {
   const { owner, repo, issueNumber } = target
-  const full = `${marker}\n${body}`
-  const comments = client.paginate.iterator(client.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
-  for await (const page of comments) {
+  const found: OurComment[] = []
+  const pages = client.paginate.iterator(client.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
+  for await (const page of pages) {
     // Ours start with the marker; a person's comment that merely quotes it is never edited.
-    const mine = page.data.find(c => c.body?.startsWith(marker) === true)
-    if (mine !== undefined) {
-      const { data } = await client.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body: full })
-      return { action: 'updated', id: data.id, url: data.html_url }
+    for (const c of page.data) {
+      if (c.body?.startsWith(marker) === true) found.push({ id: c.id, body: c.body, url: c.html_url, bot: c.user?.type === 'Bot' })
     }
   }
-  const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: full })
-  return { action: 'created', id: data.id, url: data.html_url }
+  return found.sort((a, b) => a.id - b.id)
+}
+
+/**
+ * Creates the comment on the first run and edits it in place on every later run: never a second comment.
+ * `render` gets the comment being replaced (undefined for a new one), so what it carries over (the preview ledger)
+ * survives. Two jobs of one pull request can both find no comment and both create one: after creating, the comments
+ * are listed again, and the job whose comment is not the oldest deletes its own and updates the oldest instead.
+ */
+export async function upsertComment (client: Octokit, target: CommentTarget, marker: string, render: (previous: OurComment | undefined) => string): Promise<{ action: 'created' | 'updated', id: number, url: string }> {
+  const { owner, repo } = target
+  const existing = (await findComments(client, target, marker))[0]
+  if (existing !== undefined) return await update(client, target, existing, marker, render)
+  const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: target.issueNumber, body: `${marker}\n${render(undefined)}` })
+  const oldest = (await findComments(client, target, marker))[0]
+  if (oldest === undefined || oldest.id >= data.id) return { action: 'created', id: data.id, url: data.html_url }
+  await client.rest.issues.deleteComment({ owner, repo, comment_id: data.id })
+  return await update(client, target, oldest, marker, render)
+}
+
+async function update (client: Octokit, target: CommentTarget, comment: OurComment, marker: string, render: (previous: OurComment | undefined) => string): Promise<{ action: 'updated', id: number, url: string }> {
+  const { data } = await client.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: comment.id, body: `${marker}\n${render(comment)}` })
+  return { action: 'updated', id: data.id, url: data.html_url }
 }

@@ -8,8 +8,8 @@ import { register } from 'node:module'
 import { join } from 'node:path'
 import { beforeAll, expect, test } from 'vitest'
 import {
-  DEFAULT_CID_PROFILE, DEFAULT_COMMIT_STATUS, DEFAULT_HIDDEN, DEFAULT_JOB_SUMMARY, DEFAULT_PIN_NAME, DEFAULT_PR_COMMENT,
-  DEFAULT_TIMEOUT_MINUTES, DEFAULT_VERIFY, DEFAULT_WAIT_FOR
+  DEFAULT_CID_PROFILE, DEFAULT_COMMIT_STATUS, DEFAULT_DEPLOYMENTS, DEFAULT_ENVIRONMENT, DEFAULT_HIDDEN, DEFAULT_JOB_SUMMARY,
+  DEFAULT_PIN_NAME, DEFAULT_PR_COMMENT, DEFAULT_REMOVE_PREVIEWS, DEFAULT_TIMEOUT_MINUTES, DEFAULT_VERIFY, DEFAULT_WAIT_FOR
 } from '../../src/action/constants.js'
 import { Inputs } from '../../src/action/inputs.js'
 import { knownServices } from '../../src/action/known-services.js'
@@ -64,6 +64,9 @@ test('defaults in action.yml equal the DEFAULT_* constants the code falls back t
   expect(d(Inputs.CommitStatus)).toBe(String(DEFAULT_COMMIT_STATUS))
   expect(d(Inputs.JobSummary)).toBe(String(DEFAULT_JOB_SUMMARY))
   expect(d(Inputs.Verify)).toBe(String(DEFAULT_VERIFY))
+  expect(d(Inputs.RemovePreviews)).toBe(String(DEFAULT_REMOVE_PREVIEWS))
+  expect(d(Inputs.Deployments)).toBe(DEFAULT_DEPLOYMENTS)
+  expect(d(Inputs.Environment)).toBe(DEFAULT_ENVIRONMENT)
   expect(d(Inputs.GithubToken)).toBe('${{ github.token }}')
   expect(action.inputs[Inputs.Path].required).toBe(true)
 })

@@ -1,6 +1,7 @@
 /**
  * A recording fake of the slice of the GitHub REST API the action uses: issue comments (list with paging,
- * create, update), commit statuses and the pull request list. Bound to 127.0.0.1:0; tests point GITHUB_API_URL here.
+ * create, update, delete), commit statuses, deployments and their statuses, and the pull request list. Bound to
+ * 127.0.0.1:0; tests point GITHUB_API_URL here.
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -34,19 +35,37 @@ export interface FakePull {
   head: { sha: string, label: string }
 }
 
+export interface FakeDeployment {
+  id: number
+  ref: string
+  environment: string
+  transient_environment?: boolean
+  production_environment?: boolean
+  payload?: unknown
+  description?: string
+  statuses: Array<{ state: string, environment_url?: string, log_url?: string, description?: string, auto_inactive?: boolean }>
+}
+
 export interface FakeGitHub {
   url: string
   requests: RecordedRequest[]
   comments: FakeComment[]
   statuses: FakeStatus[]
   pulls: FakePull[]
+  deployments: FakeDeployment[]
   /** Answer every request on these paths with this status (to test permission trouble). */
   failures: Map<string, number>
+  /**
+   * Hold the comment listings of an issue until this many have arrived, then answer them all: two jobs then both
+   * see no comment, as when they race.
+   */
+  listBarriers: Map<number, number>
   close: () => Promise<void>
 }
 
 export async function startFakeGitHub (options: { owner: string, repo: string, token: string }): Promise<FakeGitHub> {
-  const state: Omit<FakeGitHub, 'url' | 'close'> = { requests: [], comments: [], statuses: [], pulls: [], failures: new Map() }
+  const state: Omit<FakeGitHub, 'url' | 'close'> = { requests: [], comments: [], statuses: [], pulls: [], deployments: [], failures: new Map(), listBarriers: new Map() }
+  const waiting = new Map<number, Array<() => void>>()
   let nextId = 1000
   const repoPath = `/repos/${options.owner}/${options.repo}`
 
@@ -74,6 +93,18 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest)) !== null) {
       const issue = Number(m[1])
       if (method === 'GET') {
+        const barrier = state.listBarriers.get(issue)
+        if (barrier !== undefined) {
+          const queue = waiting.get(issue) ?? []
+          waiting.set(issue, queue)
+          await new Promise<void>(resolve => {
+            queue.push(resolve)
+            if (queue.length >= barrier) {
+              state.listBarriers.delete(issue)
+              for (const release of queue.splice(0)) release()
+            }
+          })
+        }
         const all = state.comments.filter(c => c.issue === issue)
         const perPage = Number(url.searchParams.get('per_page') ?? 30)
         const page = Number(url.searchParams.get('page') ?? 1)
@@ -91,6 +122,48 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
         state.comments.push(comment)
         return send(res, 201, view(comment))
       }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) !== null && method === 'DELETE') {
+      const at = state.comments.findIndex(c => c.id === Number(m![1]))
+      if (at === -1) return send(res, 404, { message: 'Not Found' })
+      state.comments.splice(at, 1)
+      res.writeHead(204).end()
+      return
+    }
+    if (rest === '/deployments' && method === 'POST') {
+      if (typeof body.ref !== 'string' || body.ref === '') return send(res, 422, { message: 'Validation Failed: ref' })
+      const deployment: FakeDeployment = {
+        id: nextId++,
+        ref: body.ref,
+        environment: body.environment ?? 'production',
+        transient_environment: body.transient_environment,
+        production_environment: body.production_environment,
+        payload: body.payload,
+        description: body.description,
+        statuses: []
+      }
+      state.deployments.push(deployment)
+      const { statuses: _, ...view } = deployment
+      return send(res, 201, view)
+    }
+    if (rest === '/deployments' && method === 'GET') {
+      const environment = url.searchParams.get('environment')
+      const list = state.deployments.filter(d => environment === null || d.environment === environment).reverse()
+      return send(res, 200, list.map(({ statuses: _, ...view }) => view))
+    }
+    if ((m = /^\/deployments\/(\d+)\/statuses$/.exec(rest)) !== null && method === 'POST') {
+      const deployment = state.deployments.find(d => d.id === Number(m![1]))
+      if (deployment === undefined) return send(res, 404, { message: 'Not Found' })
+      if (!['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'].includes(body.state)) return send(res, 422, { message: 'Validation Failed: state' })
+      if (typeof body.description === 'string' && body.description.length > 140) return send(res, 422, { message: 'description is too long (maximum is 140 characters)' })
+      deployment.statuses.push(body)
+      // GitHub's auto_inactive (default true): a success makes the environment's other deployments inactive.
+      if (body.state === 'success' && body.auto_inactive !== false) {
+        for (const other of state.deployments) {
+          if (other !== deployment && other.environment === deployment.environment && other.statuses.at(-1)?.state !== 'inactive') other.statuses.push({ state: 'inactive' })
+        }
+      }
+      return send(res, 201, { id: nextId++, ...body })
     }
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) !== null && method === 'PATCH') {
       const comment = state.comments.find(c => c.id === Number(m![1]))

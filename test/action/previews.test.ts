@@ -1,0 +1,245 @@
+/**
+ * Pull request previews over their whole life, the action run as the runner runs it against the embedded service
+ * (its web3.storage face through `local`, its Pinning Service API through `psa`) and the fake GitHub API: deploys
+ * recorded in the comment's ledger, GitHub deployments, two jobs racing to create the comment, and the run on
+ * `pull_request: closed` that removes the previews and nothing anyone else holds.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startServer } from '../../src/server/index.js'
+import type { RunningServer } from '../../src/server/index.js'
+import { readLedger } from '../../src/action/ledger.js'
+import { startFakeGitHub } from './fake-github.js'
+import type { FakeGitHub } from './fake-github.js'
+import { cleanupRun, runAction } from './run-action.js'
+import type { RunOptions, RunResult } from './run-action.js'
+
+const OWNER = 'octo'
+const REPO = 'site'
+const GITHUB_TOKEN = 'ghs_fakeGitHubToken0123456789'
+const SERVICE_TOKEN = 'svc-token-Zq8v3LmN5pX1'
+const MAIN_SHA = 'a000000000000000000000000000000000000000'
+const H1 = 'b100000000000000000000000000000000000000'
+const H2 = 'b200000000000000000000000000000000000000'
+const H3 = 'b300000000000000000000000000000000000000'
+const OTHER = 'c100000000000000000000000000000000000000'
+
+let tmp: string
+let server: RunningServer
+let github: FakeGitHub
+const runs: RunResult[] = []
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pinship-previews-'))
+  server = await startServer({ port: 0, dataDir: join(tmp, 'data'), tokens: [SERVICE_TOKEN] })
+  github = await startFakeGitHub({ owner: OWNER, repo: REPO, token: GITHUB_TOKEN })
+})
+
+afterAll(async () => {
+  for (const r of runs) cleanupRun(r)
+  await github?.close()
+  await server?.close()
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+function writeSite (name: string, page: string): void {
+  const dir = join(tmp, name)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'about'), { recursive: true })
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><h1>${page}</h1>\n`)
+  writeFileSync(join(dir, 'about', 'index.html'), '<!doctype html><p>about</p>\n')
+}
+
+async function run (options: Partial<RunOptions> & Pick<RunOptions, 'with' | 'event'>): Promise<RunResult> {
+  const result = await runAction({ workspace: tmp, apiUrl: github.url, githubToken: GITHUB_TOKEN, repository: `${OWNER}/${REPO}`, sha: MAIN_SHA, ...options })
+  runs.push(result)
+  if (process.env.SHOW_ACTION_LOG !== undefined) console.log(result.stdout, result.stderr, result.summary)
+  return result
+}
+
+/** Two services on the one embedded service: uploads (`local`) and pin requests (`psa`). */
+function inputs (path: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { path, service: 'local,psa', endpoint: server.url, token: SERVICE_TOKEN, 'timeout-minutes': '1', ...extra }
+}
+
+function pr (number: number, sha: string, action: string, headRepo = `${OWNER}/${REPO}`): RunOptions['event'] {
+  return {
+    name: 'pull_request',
+    payload: { action, number, repository: { full_name: `${OWNER}/${REPO}` }, pull_request: { number, merged: false, head: { sha, ref: `feature-${number}`, repo: { full_name: headRepo } }, base: { ref: 'main' } } }
+  }
+}
+
+async function uploads (): Promise<Array<{ cid: string, name: string }>> {
+  const res = await fetch(`${server.url}/user/uploads?size=1000`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })
+  return await res.json() as Array<{ cid: string, name: string }>
+}
+
+async function pins (): Promise<Array<{ requestid: string, pin: { cid: string, name?: string } }>> {
+  const res = await fetch(`${server.url}/pins?status=queued,pinning,pinned,failed&limit=1000`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })
+  return (await res.json() as { results: Array<{ requestid: string, pin: { cid: string, name?: string } }> }).results
+}
+
+function comments (issue: number): FakeGitHub['comments'] {
+  return github.comments.filter(c => c.issue === issue && c.body.startsWith('<!-- pinship:preview '))
+}
+
+describe('open → two pushes → close', () => {
+  const cids: Record<'main' | 'b' | 'c', string> = { main: '', b: '', c: '' }
+  let mainRun: RunResult
+  let opened: RunResult
+  let pushed: RunResult
+  let close: RunResult
+
+  beforeAll(async () => {
+    // The default branch deploys the site; the pull request opens with the same content (so the same CID).
+    writeSite('life', 'main page')
+    mainRun = await run({ with: inputs('life', { deployments: 'true' }), event: { name: 'push', payload: { ref: 'refs/heads/main' } }, sha: MAIN_SHA })
+    cids.main = mainRun.outputs.cid
+    opened = await run({ with: inputs('life'), event: pr(40, H1, 'opened') })
+    writeSite('life', 'second push')
+    const second = await run({ with: inputs('life'), event: pr(40, H2, 'synchronize') })
+    cids.b = second.outputs.cid
+    writeSite('life', 'third push')
+    pushed = await run({ with: inputs('life'), event: pr(40, H3, 'synchronize') })
+    cids.c = pushed.outputs.cid
+    // Another pull request's preview of the third push's content, and a pin of the second made by hand.
+    await run({ with: inputs('life'), event: pr(41, OTHER, 'opened') })
+    const hand = await fetch(`${server.url}/pins`, {
+      method: 'POST', headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ cid: cids.b, name: 'kept by hand' })
+    })
+    expect(hand.status).toBe(202)
+    // The workflow runs on closed without building: `path` need not exist.
+    rmSync(join(tmp, 'life'), { recursive: true })
+    close = await run({ with: inputs('life'), event: pr(40, H3, 'closed') })
+  })
+
+  test('every run succeeded, with three different CIDs', () => {
+    for (const r of [mainRun, opened, pushed, close]) expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(new Set(Object.values(cids)).size).toBe(3)
+    expect(opened.outputs.cid).toBe(cids.main)
+  })
+
+  test('the comment recorded each preview under its preview name, the first one as held (main had it already)', () => {
+    const ledger = readLedger(comments(40)[0].body)
+    const local = ledger.filter(e => e.service === 'local')
+    expect(local.map(e => [e.cid, e.name, e.held])).toEqual([
+      [cids.main, `${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr40`, true],
+      [cids.b, `${OWNER}-${REPO}-${H2.slice(0, 7)}-preview-pr40`, false],
+      [cids.c, `${OWNER}-${REPO}-${H3.slice(0, 7)}-preview-pr40`, false]
+    ])
+    expect(ledger.filter(e => e.service === 'psa').every(e => typeof e.requestId === 'string' && !e.held)).toBe(true)
+    // The ledger names no endpoint in the clear.
+    expect(JSON.stringify(ledger)).not.toContain('127.0.0.1')
+  })
+
+  test('close leaves none of the pull request\'s previews on the service', async () => {
+    const pinList = await pins()
+    expect(pinList.filter(p => p.pin.name?.endsWith('-preview-pr40') === true)).toEqual([])
+    const uploadList = await uploads()
+    expect(uploadList.find(u => u.cid === cids.b)).toBeUndefined()
+  })
+
+  test('and keeps the default branch\'s deploy of the same CID, another pull request\'s preview and the pin made by hand', async () => {
+    const uploadList = await uploads()
+    expect(uploadList.map(u => u.cid)).toContain(cids.main)
+    expect(uploadList.find(u => u.cid === cids.c)?.name).toBe(`${OWNER}-${REPO}-${OTHER.slice(0, 7)}-preview-pr41`)
+    const pinList = await pins()
+    expect(pinList.filter(p => p.pin.cid === cids.main).map(p => p.pin.name)).toEqual([`${OWNER}-${REPO}-${MAIN_SHA.slice(0, 7)}`])
+    expect(pinList.filter(p => p.pin.cid === cids.b).map(p => p.pin.name)).toEqual(['kept by hand'])
+    expect(pinList.filter(p => p.pin.cid === cids.c).map(p => p.pin.name)).toEqual([`${OWNER}-${REPO}-${OTHER.slice(0, 7)}-preview-pr41`])
+    const page = await fetch(`${server.gatewayUrl}/ipfs/${cids.main}/index.html`)
+    expect(await page.text()).toContain('main page')
+  })
+
+  test('outputs list what went and what stayed, with reasons', () => {
+    const removed = JSON.parse(close.outputs['previews-removed']) as Array<{ service: string, cid: string }>
+    const kept = JSON.parse(close.outputs['previews-kept']) as Array<{ service: string, cid: string, reason: string }>
+    expect(removed.map(o => `${o.service} ${o.cid}`).sort()).toEqual([`local ${cids.b}`, `psa ${cids.main}`, `psa ${cids.b}`, `psa ${cids.c}`].sort())
+    expect(kept.map(o => `${o.service} ${o.cid}`).sort()).toEqual([`local ${cids.main}`, `local ${cids.c}`].sort())
+    expect(kept.find(o => o.cid === cids.main)?.reason).toMatch(/already held this CID/)
+    expect(kept.find(o => o.cid === cids.c)?.reason).toMatch(/now named .*preview-pr41/)
+    expect(close.outputs.cid).toBeUndefined()
+    expect(close.stdout).toContain('::group::Remove previews')
+    expect(close.stdout).not.toContain('::group::Pack into CAR')
+  })
+
+  test('the comment says the previews were removed and what was kept; its ledger marks them removed', () => {
+    expect(comments(40)).toHaveLength(1)
+    const body = comments(40)[0].body
+    expect(body).toContain('#40 closed — previews removed')
+    expect(body).toContain('**Kept**')
+    expect(body).toContain(cids.c)
+    const ledger = readLedger(body)
+    expect(ledger.filter(e => e.removed === true).map(e => `${e.service} ${e.cid}`).sort()).toEqual([`local ${cids.b}`, `psa ${cids.main}`, `psa ${cids.b}`, `psa ${cids.c}`].sort())
+    expect(body).not.toContain(SERVICE_TOKEN)
+  })
+
+  test('GitHub deployments: one per preview run in preview/pr-40 linking the first gateway, all inactive after close', () => {
+    const previews = github.deployments.filter(d => d.environment === 'preview/pr-40')
+    expect(previews.map(d => d.ref)).toEqual([H1, H2, H3])
+    expect(previews.every(d => d.transient_environment === true && d.production_environment === false)).toBe(true)
+    const urls = JSON.parse(pushed.outputs.urls) as string[]
+    expect(previews[2].statuses[0]).toMatchObject({ state: 'success', environment_url: urls[0], log_url: 'https://github.example/octo/site/actions/runs/4242' })
+    expect(previews.map(d => d.statuses.at(-1)?.state)).toEqual(['inactive', 'inactive', 'inactive'])
+    // Another pull request's environment is left alone.
+    expect(github.deployments.filter(d => d.environment === 'preview/pr-41').map(d => d.statuses.at(-1)?.state)).toEqual(['success'])
+  })
+
+  test('deployments: true on a push deploys to production', () => {
+    const production = github.deployments.filter(d => d.environment === 'production')
+    expect(production).toHaveLength(1)
+    expect(production[0]).toMatchObject({ ref: MAIN_SHA, production_environment: true, transient_environment: false, payload: { cid: cids.main } })
+    expect(production[0].statuses[0]).toMatchObject({ state: 'success', environment_url: JSON.parse(mainRun.outputs.urls)[0] })
+  })
+
+  test('closing again removes nothing more and keeps the same', async () => {
+    const again = await run({ with: inputs('life'), event: pr(40, H3, 'closed') })
+    expect(again.code, again.stdout).toBe(0)
+    expect(JSON.parse(again.outputs['previews-removed'])).toEqual([])
+    expect((JSON.parse(again.outputs['previews-kept']) as unknown[]).length).toBe(2)
+  })
+})
+
+describe('closing without removing', () => {
+  test('remove-previews: false leaves the previews and the comment as they are', async () => {
+    writeSite('keep', 'keep me')
+    const opened = await run({ with: inputs('keep'), event: pr(43, H1, 'opened') })
+    expect(opened.code, opened.stdout).toBe(0)
+    const before = comments(43)[0].body
+    const closed = await run({ with: inputs('keep', { 'remove-previews': 'false' }), event: pr(43, H1, 'closed') })
+    expect(closed.code, closed.stdout).toBe(0)
+    expect(closed.outputs['previews-removed']).toBe('[]')
+    expect(comments(43)[0].body).toBe(before)
+    expect((await uploads()).find(u => u.cid === opened.outputs.cid)?.name).toMatch(/-preview-pr43$/)
+  })
+
+  test('a fork\'s pull request closing is a dry run: nothing removed, nothing posted', async () => {
+    const requests = github.requests.length
+    const closed = await run({ with: { ...inputs('gone'), token: '' }, event: pr(44, H1, 'closed', 'someone/site') })
+    expect(closed.code, closed.stdout + closed.stderr).toBe(0)
+    expect(closed.outputs['previews-removed']).toBe('[]')
+    expect(github.requests.slice(requests).filter(r => r.method !== 'GET')).toEqual([])
+  })
+})
+
+describe('two jobs of one pull request racing to create the comment', () => {
+  test('end with one comment, holding both runs\' previews', async () => {
+    writeSite('race', 'racing')
+    // Both jobs list the comments before either creates one.
+    github.listBarriers.set(50, 2)
+    const [a, b] = await Promise.all([
+      run({ with: inputs('race', { deployments: 'false' }), event: pr(50, H1, 'synchronize') }),
+      run({ with: inputs('race', { deployments: 'false' }), event: pr(50, H2, 'synchronize') })
+    ])
+    expect(a.code, a.stdout).toBe(0)
+    expect(b.code, b.stdout).toBe(0)
+    const creates = github.requests.filter(r => r.method === 'POST' && r.path.endsWith('/issues/50/comments'))
+    expect(creates).toHaveLength(2)
+    expect(github.requests.filter(r => r.method === 'DELETE' && r.path.includes('/issues/comments/'))).toHaveLength(1)
+    expect(comments(50)).toHaveLength(1)
+    const names = readLedger(comments(50)[0].body).filter(e => e.service === 'local').map(e => e.name).sort()
+    expect(names).toEqual([`${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr50`, `${OWNER}-${REPO}-${H2.slice(0, 7)}-preview-pr50`])
+  })
+})
