@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { skipReason } from './check-services.js'
-import { commentMarker, findComments } from './comment.js'
+import { commentMarker, findComments, whoAmI } from './comment.js'
 import type { CommentTarget } from './comment.js'
 import type { RunContext } from './context.js'
 import { deactivateEnvironment, previewEnvironment } from './deployments.js'
@@ -36,7 +36,7 @@ export async function closePreviews (inputs: ActionInputs, context: RunContext):
   let ledger: PreviewEntry[] | undefined
   let commentId: number | undefined
   await attempt('pull request comment', 'pull-requests: read', inputs.secrets, async () => {
-    const comments = (await findComments(client, target, marker)).filter(c => c.bot)
+    const comments = await findComments(client, target, marker, await whoAmI(client))
     commentId = comments[0]?.id
     ledger = comments.reduce<PreviewEntry[]>((all, c) => mergeLedgers(all, readLedger(c.body)), [])
   })
@@ -48,7 +48,7 @@ export async function closePreviews (inputs: ActionInputs, context: RunContext):
   if (commentId === undefined) core.info(`#${pr} has no pinship comment for \`${inputs.pathInput}\`, so no previews are on record (with \`pr-comment: false\` none are recorded); nothing to remove.`)
 
   const removal = await core.group('Remove previews', async () => {
-    const result = await removePreviews(ledger ?? [], inputs.services, { dryRun })
+    const result = await removePreviews(ledger ?? [], inputs.services, { dryRun, pullRequest: pr })
     if (dryRun) core.info(`${skipped === 'fork' ? 'Fork' : 'Dependabot'} pull request: no secrets, so this is a dry run; nothing is removed.`)
     for (const o of result.removed) core.info(scrub(`removed ${o.service}: ${o.cid} (${o.name})${o.reason === undefined ? '' : ` — ${o.reason}`}`, inputs.secrets))
     for (const o of result.kept) core.info(scrub(`kept ${o.service}: ${o.cid} (${o.name}) — ${o.reason ?? ''}`, inputs.secrets))

@@ -21,19 +21,33 @@ export interface OurComment {
   id: number
   body: string
   url: string
-  /** Written by a bot (the workflow's token or an app), not by a person: only such a comment's ledger is trusted. */
-  bot: boolean
 }
 
-/** Our comments on the pull request (those starting with the marker), oldest first. */
-export async function findComments (client: Octokit, target: CommentTarget, marker: string): Promise<OurComment[]> {
+/**
+ * The login the token acts as, when GitHub says (a personal access token); undefined for the workflow's own token
+ * and app tokens, which may not ask, and whose comments are written by a bot.
+ */
+export async function whoAmI (client: Octokit): Promise<string | undefined> {
+  try {
+    return (await client.rest.users.getAuthenticated()).data.login
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Our comments on the pull request, oldest first: those starting with the marker and written by a bot (the
+ * workflow's token, an app) or by the token's own user (`me`). A person's comment that quotes or imitates the marker
+ * is never edited, and its preview ledger never believed.
+ */
+export async function findComments (client: Octokit, target: CommentTarget, marker: string, me?: string): Promise<OurComment[]> {
   const { owner, repo, issueNumber } = target
   const found: OurComment[] = []
   const pages = client.paginate.iterator(client.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
   for await (const page of pages) {
-    // Ours start with the marker; a person's comment that merely quotes it is never edited.
     for (const c of page.data) {
-      if (c.body?.startsWith(marker) === true) found.push({ id: c.id, body: c.body, url: c.html_url, bot: c.user?.type === 'Bot' })
+      const ours = c.user?.type === 'Bot' || (me !== undefined && c.user?.login === me)
+      if (ours && c.body?.startsWith(marker) === true) found.push({ id: c.id, body: c.body, url: c.html_url })
     }
   }
   return found.sort((a, b) => a.id - b.id)
@@ -47,10 +61,11 @@ export async function findComments (client: Octokit, target: CommentTarget, mark
  */
 export async function upsertComment (client: Octokit, target: CommentTarget, marker: string, render: (previous: OurComment | undefined) => string): Promise<{ action: 'created' | 'updated', id: number, url: string }> {
   const { owner, repo } = target
-  const existing = (await findComments(client, target, marker))[0]
+  const me = await whoAmI(client)
+  const existing = (await findComments(client, target, marker, me))[0]
   if (existing !== undefined) return await update(client, target, existing, marker, render)
   const { data } = await client.rest.issues.createComment({ owner, repo, issue_number: target.issueNumber, body: `${marker}\n${render(undefined)}` })
-  const oldest = (await findComments(client, target, marker))[0]
+  const oldest = (await findComments(client, target, marker, me))[0]
   if (oldest === undefined || oldest.id >= data.id) return { action: 'created', id: data.id, url: data.html_url }
   await client.rest.issues.deleteComment({ owner, repo, comment_id: data.id })
   return await update(client, target, oldest, marker, render)

@@ -37,7 +37,8 @@ export async function run (): Promise<void> {
     const report = await produce(inputs, context)
     setOutputs(report, inputs.secrets)
     if (inputs.jobSummary) await writeSummary(report, inputs.secrets, context.runUrl)
-    const previews = context.pullRequest !== undefined && report.skipped === undefined
+    // The comment is where previews are recorded; without it there is nothing to record them in.
+    const previews = context.pullRequest !== undefined && report.skipped === undefined && inputs.prComment
       ? await previewEntries(report, inputs.services, startedAt)
       : []
     await publish(report, inputs, context, previews)

@@ -14,8 +14,12 @@ import type { Report } from './report.js'
  * this pull request's preview.
  */
 export function previewName (pinName: string, pullRequest: number): string {
-  const suffix = `-preview-pr${pullRequest}`
+  const suffix = previewSuffix(pullRequest)
   return pinName.slice(0, MAX_PIN_NAME_LENGTH - suffix.length) + suffix
+}
+
+export function previewSuffix (pullRequest: number): string {
+  return `-preview-pr${pullRequest}`
 }
 
 /**
@@ -75,6 +79,7 @@ export const REASONS = {
   held: 'the account already held this CID before the preview (a deploy from the default branch, a pin made by hand or another pull request)',
   renamed: (name: string) => `the service's record is now named ${JSON.stringify(name)}: something else deployed or pinned the same CID since`,
   indistinct: (service: string) => `${service} keeps one record per CID that pinship cannot tell apart from other deploys of the same CID; left in place (remove it by hand if nothing else needs it)`,
+  notPreview: (pr: number) => `not named as a preview of #${pr} (\`${previewSuffix(pr)}\`), so not pinship's to remove`,
   gone: 'already gone'
 } as const
 
@@ -83,7 +88,7 @@ export const REASONS = {
  * itself still shows as this preview's: a pin request by its id and name (Pinning Service API), or the account's
  * one record of the CID when its name is one of this pull request's preview names and it did not exist before.
  */
-export async function removePreviews (ledger: PreviewEntry[], services: ServiceConfig[], options: { dryRun: boolean, signal?: AbortSignal }): Promise<Removal> {
+export async function removePreviews (ledger: PreviewEntry[], services: ServiceConfig[], options: { dryRun: boolean, pullRequest: number, signal?: AbortSignal }): Promise<Removal> {
   const out: Removal = { removed: [], kept: [], failed: [], ledger: ledger.map(e => ({ ...e })) }
   const open = out.ledger.filter(e => e.removed !== true)
   const done = new Set<PreviewEntry>()
@@ -100,6 +105,8 @@ export async function removePreviews (ledger: PreviewEntry[], services: ServiceC
     const config = services.find(s => s.service === entry.service && endpointOf(s) === entry.endpoint)
     if (config === undefined) { keep(REASONS.notConfigured(entry.service)); continue }
     if (group.some(e => e.held)) { keep(REASONS.held); continue }
+    // Only names this pull request's previews carry: a ledger entry naming anything else is not acted on.
+    if (group.some(e => !e.name.endsWith(previewSuffix(options.pullRequest)))) { keep(REASONS.notPreview(options.pullRequest)); continue }
     try {
       const service = createService(config)
       if (entry.requestId !== undefined) {

@@ -52,9 +52,10 @@ export async function publish (report: Report, inputs: ActionInputs, context: Ru
       await attempt('pull request comment', 'pull-requests: write', inputs.secrets, async () => {
         const body = scrub(reportMarkdown(report, { runUrl: context.runUrl }), inputs.secrets)
         const done = await upsertComment(client, { owner: context.owner, repo: context.repo, issueNumber: number }, commentMarker(inputs.pathInput), previous => {
-          // Only a comment a bot wrote is trusted to say what the previews were.
-          const ledger = previous?.bot === true ? readLedger(previous.body) : []
-          return `${body}\n${ledgerLine(mergeLedgers(ledger, mergeEntries(ledger, previews)))}\n`
+          const ledger = readLedger(previous?.body)
+          // Base64 hides names from scrub(); a name is scrubbed before it goes in.
+          const fresh = previews.map(e => ({ ...e, name: scrub(e.name, inputs.secrets) }))
+          return `${body}\n${ledgerLine(mergeLedgers(ledger, mergeEntries(ledger, fresh)))}\n`
         })
         core.info(`${done.action} comment ${done.url}`)
       })

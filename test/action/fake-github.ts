@@ -60,12 +60,22 @@ export interface FakeGitHub {
    * see no comment, as when they race.
    */
   listBarriers: Map<number, number>
+  /**
+   * Who the token is, for a personal access token (GET /user answers, comments are that user's); unset: the
+   * workflow's token, which may not ask and whose comments are github-actions[bot]'s.
+   */
+  viewer?: { login: string, type: string }
   close: () => Promise<void>
 }
 
 export async function startFakeGitHub (options: { owner: string, repo: string, token: string }): Promise<FakeGitHub> {
   const state: Omit<FakeGitHub, 'url' | 'close'> = { requests: [], comments: [], statuses: [], pulls: [], deployments: [], failures: new Map(), listBarriers: new Map() }
   const waiting = new Map<number, Array<() => void>>()
+  const fake: FakeGitHub = {
+    ...state,
+    url: '',
+    close: async () => { server.closeAllConnections(); await new Promise<void>(resolve => server.close(() => resolve())) }
+  }
   let nextId = 1000
   const repoPath = `/repos/${options.owner}/${options.repo}`
 
@@ -86,6 +96,9 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
     }
     const failure = state.failures.get(url.pathname)
     if (failure !== undefined) return send(res, failure, { message: 'Resource not accessible by integration' })
+    if (url.pathname === '/user' && method === 'GET') {
+      return fake.viewer === undefined ? send(res, 403, { message: 'Resource not accessible by integration' }) : send(res, 200, fake.viewer)
+    }
     if (!url.pathname.startsWith(repoPath + '/')) return send(res, 404, { message: 'Not Found' })
     const rest = url.pathname.slice(repoPath.length)
     let m: RegExpExecArray | null
@@ -118,7 +131,7 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
         return send(res, 200, slice.map(c => view(c)), headers)
       }
       if (method === 'POST') {
-        const comment: FakeComment = { id: nextId++, issue, body: String(body.body), user: { login: 'github-actions[bot]', type: 'Bot' } }
+        const comment: FakeComment = { id: nextId++, issue, body: String(body.body), user: fake.viewer ?? { login: 'github-actions[bot]', type: 'Bot' } }
         state.comments.push(comment)
         return send(res, 201, view(comment))
       }
@@ -191,11 +204,8 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
 
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return {
-    ...state,
-    url: `http://127.0.0.1:${port}`,
-    close: async () => { server.closeAllConnections(); await new Promise<void>(resolve => server.close(() => resolve())) }
-  }
+  fake.url = `http://127.0.0.1:${port}`
+  return fake
 }
 
 async function readBody (req: IncomingMessage): Promise<string> {

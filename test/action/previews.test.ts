@@ -10,7 +10,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startServer } from '../../src/server/index.js'
 import type { RunningServer } from '../../src/server/index.js'
-import { readLedger } from '../../src/action/ledger.js'
+import { commentMarker } from '../../src/action/comment.js'
+import { endpointId, ledgerLine, readLedger } from '../../src/action/ledger.js'
+import { deploy } from '../../src/core/index.js'
 import { startFakeGitHub } from './fake-github.js'
 import type { FakeGitHub } from './fake-github.js'
 import { cleanupRun, runAction } from './run-action.js'
@@ -241,5 +243,43 @@ describe('two jobs of one pull request racing to create the comment', () => {
     expect(comments(50)).toHaveLength(1)
     const names = readLedger(comments(50)[0].body).filter(e => e.service === 'local').map(e => e.name).sort()
     expect(names).toEqual([`${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr50`, `${OWNER}-${REPO}-${H2.slice(0, 7)}-preview-pr50`])
+  })
+})
+
+describe('who wrote the comment', () => {
+  test('with a personal access token, the token\'s own comment keeps the record and close removes the previews', async () => {
+    github.viewer = { login: 'deploy-user', type: 'User' }
+    try {
+      writeSite('pat', 'pat one')
+      const one = await run({ with: inputs('pat', { deployments: 'false' }), event: pr(60, H1, 'opened') })
+      writeSite('pat', 'pat two')
+      const two = await run({ with: inputs('pat', { deployments: 'false' }), event: pr(60, H2, 'synchronize') })
+      expect(comments(60)).toHaveLength(1)
+      expect(comments(60)[0].user.login).toBe('deploy-user')
+      expect(readLedger(comments(60)[0].body)).toHaveLength(4)
+      const closed = await run({ with: inputs('pat', { deployments: 'false' }), event: pr(60, H2, 'closed') })
+      expect(closed.code, closed.stdout).toBe(0)
+      expect((JSON.parse(closed.outputs['previews-removed']) as unknown[]).length).toBe(4)
+      const left = (await uploads()).map(u => u.cid)
+      expect(left).not.toContain(one.outputs.cid)
+      expect(left).not.toContain(two.outputs.cid)
+    } finally {
+      delete github.viewer
+    }
+  })
+
+  test('a person\'s comment imitating the marker, with a made-up record, is neither believed nor edited', async () => {
+    writeSite('forge', 'made by hand')
+    // Someone uploads by hand under a name that looks like a preview of #61 …
+    const hand = await deploy(join(tmp, 'forge'), { services: [{ service: 'local', endpoint: server.url, token: SERVICE_TOKEN }], name: 'mine-preview-pr61', timeoutMs: 30_000 })
+    // … and the pull request's author posts a comment claiming it as a preview.
+    const ledger = ledgerLine([{ service: 'local', endpoint: endpointId(server.url), cid: hand.cid, name: 'mine-preview-pr61', sha: H1, held: false, removed: false }])
+    const forged = `${commentMarker('forge')}\nlooks like pinship\n${ledger}\n`
+    github.comments.push({ id: 5000, issue: 61, body: forged, user: { login: 'author', type: 'User' } })
+    const closed = await run({ with: inputs('forge'), event: pr(61, H1, 'closed') })
+    expect(closed.code, closed.stdout).toBe(0)
+    expect(closed.outputs['previews-removed']).toBe('[]')
+    expect((await uploads()).find(u => u.cid === hand.cid)?.name).toBe('mine-preview-pr61')
+    expect(github.comments.find(c => c.id === 5000)?.body).toBe(forged)
   })
 })
