@@ -283,3 +283,35 @@ describe('who wrote the comment', () => {
     expect(github.comments.find(c => c.id === 5000)?.body).toBe(forged)
   })
 })
+
+describe('a token that may not create deployments', () => {
+  test('auto: a log line, no warning; true: a warning naming the permission; the deploy stands either way', async () => {
+    writeSite('nodeploy', 'no deployments here')
+    github.failures.set(`/repos/${OWNER}/${REPO}/deployments`, 403)
+    try {
+      const auto = await run({ with: inputs('nodeploy'), event: pr(70, 'e100000000000000000000000000000000000000', 'opened') })
+      expect(auto.code, auto.stdout).toBe(0)
+      expect(auto.stdout).not.toMatch(/^::warning::/m)
+      expect(auto.stdout).toMatch(/no deployment: the token may not \(`permissions: deployments: write`/)
+      const forced = await run({ with: inputs('nodeploy', { deployments: 'true' }), event: { name: 'push', payload: {} }, sha: 'd000000000000000000000000000000000000000' })
+      expect(forced.code, forced.stdout).toBe(0)
+      const warnings = forced.stdout.split('\n').filter(l => l.startsWith('::warning::'))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/Could not post the deployment[\s\S]*deployments: write/)
+      expect(github.deployments.filter(d => d.ref.startsWith('e1000') || d.ref.startsWith('d0000'))).toEqual([])
+    } finally {
+      github.failures.clear()
+    }
+  })
+
+  test('bad values of deployments and environment fail before anything is deployed', async () => {
+    writeSite('badinput', 'bad input')
+    const bad = await run({ with: inputs('badinput', { deployments: 'always' }), event: pr(71, H1, 'opened') })
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/::error::Input `deployments` must be one of auto, true, false; got "always"/)
+    const env = await run({ with: inputs('badinput', { environment: 'preview/pr-3' }), event: { name: 'push', payload: {} } })
+    expect(env.code).toBe(1)
+    expect(env.stdout).toMatch(/::error::Input `environment` must be an environment name/)
+    expect(github.comments.filter(c => c.issue === 71)).toEqual([])
+  })
+})
