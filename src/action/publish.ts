@@ -10,7 +10,7 @@ import type { Octokit } from './github.js'
 import { Inputs } from './inputs.js'
 import type { ActionInputs } from './inputs.js'
 import { previewEnvironment, recordDeployment } from './deployments.js'
-import { ledgerLine, mergeLedgers, readLedger } from './ledger.js'
+import { ledgerLine, mergeLedgers, readLedger, sameRecord } from './ledger.js'
 import type { PreviewEntry } from './ledger.js'
 import { mergeEntries } from './previews.js'
 import { reportMarkdown } from './markdown.js'
@@ -51,12 +51,12 @@ export async function publish (report: Report, inputs: ActionInputs, context: Ru
       const number = issueNumber
       await attempt('pull request comment', 'pull-requests: write', inputs.secrets, async () => {
         const body = scrub(reportMarkdown(report, { runUrl: context.runUrl }), inputs.secrets)
+        // Base64 hides names from scrub(); a name is scrubbed before it goes in.
+        const fresh = previews.map(e => ({ ...e, name: scrub(e.name, inputs.secrets) }))
         const done = await upsertComment(client, { owner: context.owner, repo: context.repo, issueNumber: number }, commentMarker(inputs.pathInput), previous => {
           const ledger = readLedger(previous?.body)
-          // Base64 hides names from scrub(); a name is scrubbed before it goes in.
-          const fresh = previews.map(e => ({ ...e, name: scrub(e.name, inputs.secrets) }))
           return `${body}\n${ledgerLine(mergeLedgers(ledger, mergeEntries(ledger, fresh)))}\n`
-        })
+        }, fresh.length === 0 ? {} : { settled: text => recorded(readLedger(text), fresh) })
         core.info(`${done.action} comment ${done.url}`)
       })
     }
@@ -86,6 +86,11 @@ export async function publishError (message: string, inputs: ActionInputs, conte
   await attempt('commit status', 'statuses: write', inputs.secrets, async () => {
     await setCommitStatus(client, context.owner, context.repo, context.sha, { state: 'error', description: scrub(message, inputs.secrets) })
   })
+}
+
+/** Every one of `fresh` is in the ledger (a later run may have marked it removed, which counts). */
+function recorded (ledger: PreviewEntry[], fresh: PreviewEntry[]): boolean {
+  return fresh.every(e => ledger.some(l => sameRecord(l, e) && l.name === e.name && l.requestId === e.requestId))
 }
 
 export function clientFor (inputs: ActionInputs): Octokit | undefined {

@@ -60,6 +60,8 @@ export interface FakeGitHub {
    * see no comment, as when they race.
    */
   listBarriers: Map<number, number>
+  /** The same for edits of a comment (by comment id): each edit is applied at once, the answers wait for the last. */
+  updateBarriers: Map<number, number>
   /**
    * Who the token is, for a personal access token (GET /user answers, comments are that user's); unset: the
    * workflow's token, which may not ask and whose comments are github-actions[bot]'s.
@@ -69,8 +71,22 @@ export interface FakeGitHub {
 }
 
 export async function startFakeGitHub (options: { owner: string, repo: string, token: string }): Promise<FakeGitHub> {
-  const state: Omit<FakeGitHub, 'url' | 'close'> = { requests: [], comments: [], statuses: [], pulls: [], deployments: [], failures: new Map(), listBarriers: new Map() }
+  const state: Omit<FakeGitHub, 'url' | 'close'> = { requests: [], comments: [], statuses: [], pulls: [], deployments: [], failures: new Map(), listBarriers: new Map(), updateBarriers: new Map() }
   const waiting = new Map<number, Array<() => void>>()
+  const waitingEdits = new Map<number, Array<() => void>>()
+  async function barrier (barriers: Map<number, number>, queues: Map<number, Array<() => void>>, key: number): Promise<void> {
+    const count = barriers.get(key)
+    if (count === undefined) return
+    const queue = queues.get(key) ?? []
+    queues.set(key, queue)
+    await new Promise<void>(resolve => {
+      queue.push(resolve)
+      if (queue.length >= count) {
+        barriers.delete(key)
+        for (const release of queue.splice(0)) release()
+      }
+    })
+  }
   const fake: FakeGitHub = {
     ...state,
     url: '',
@@ -106,18 +122,7 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest)) !== null) {
       const issue = Number(m[1])
       if (method === 'GET') {
-        const barrier = state.listBarriers.get(issue)
-        if (barrier !== undefined) {
-          const queue = waiting.get(issue) ?? []
-          waiting.set(issue, queue)
-          await new Promise<void>(resolve => {
-            queue.push(resolve)
-            if (queue.length >= barrier) {
-              state.listBarriers.delete(issue)
-              for (const release of queue.splice(0)) release()
-            }
-          })
-        }
+        await barrier(state.listBarriers, waiting, issue)
         const all = state.comments.filter(c => c.issue === issue)
         const perPage = Number(url.searchParams.get('per_page') ?? 30)
         const page = Number(url.searchParams.get('page') ?? 1)
@@ -135,6 +140,10 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
         state.comments.push(comment)
         return send(res, 201, view(comment))
       }
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) !== null && method === 'GET') {
+      const comment = state.comments.find(c => c.id === Number(m![1]))
+      return comment === undefined ? send(res, 404, { message: 'Not Found' }) : send(res, 200, view(comment))
     }
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) !== null && method === 'DELETE') {
       const at = state.comments.findIndex(c => c.id === Number(m![1]))
@@ -182,6 +191,7 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
       const comment = state.comments.find(c => c.id === Number(m![1]))
       if (comment === undefined) return send(res, 404, { message: 'Not Found' })
       comment.body = String(body.body)
+      await barrier(state.updateBarriers, waitingEdits, comment.id)
       return send(res, 200, view(comment))
     }
     if ((m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest)) !== null && method === 'POST') {

@@ -246,6 +246,31 @@ describe('two jobs of one pull request racing to create the comment', () => {
   })
 })
 
+describe('two jobs of one pull request editing the comment at once', () => {
+  test('each reads the comment back and adds what the other overwrote: the record keeps all three previews', async () => {
+    writeSite('edit', 'first')
+    const first = await run({ with: inputs('edit', { deployments: 'false' }), event: pr(52, H1, 'opened') })
+    expect(first.code, first.stdout).toBe(0)
+    const id = comments(52)[0].id
+    // Both list the comment before either edits it, and both edits land before either reads it back.
+    github.listBarriers.set(52, 2)
+    github.updateBarriers.set(id, 2)
+    writeSite('edit', 'second')
+    const [a, b] = await Promise.all([
+      run({ with: inputs('edit', { deployments: 'false' }), event: pr(52, H2, 'synchronize') }),
+      run({ with: inputs('edit', { deployments: 'false' }), event: pr(52, H3, 'synchronize') })
+    ])
+    expect(a.code, a.stdout).toBe(0)
+    expect(b.code, b.stdout).toBe(0)
+    expect(a.stdout + b.stdout).not.toMatch(/^::warning::/m)
+    expect(comments(52)).toHaveLength(1)
+    const names = readLedger(comments(52)[0].body).filter(e => e.service === 'local').map(e => e.name).sort()
+    expect(names).toEqual([H1, H2, H3].map(h => `${OWNER}-${REPO}-${h.slice(0, 7)}-preview-pr52`))
+    // One of them had to write a second time.
+    expect(github.requests.filter(r => r.method === 'PATCH' && r.path.endsWith(`/issues/comments/${id}`))).toHaveLength(3)
+  })
+})
+
 describe('who wrote the comment', () => {
   test('with a personal access token, the token\'s own comment keeps the record and close removes the previews', async () => {
     github.viewer = { login: 'deploy-user', type: 'User' }
