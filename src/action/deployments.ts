@@ -66,6 +66,9 @@ export async function deactivateEnvironment (client: Octokit, owner: string, rep
   const pages = client.paginate.iterator(client.rest.repos.listDeployments, { owner, repo, environment, per_page: 100 })
   for await (const page of pages) {
     for (const deployment of page.data) {
+      // A closing run that is re-run finds them inactive already.
+      const { data: latest } = await client.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deployment.id, per_page: 1 })
+      if (latest[0]?.state === 'inactive') continue
       await client.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: deployment.id, state: 'inactive', description: shorten(description) })
       count++
     }

@@ -173,6 +173,13 @@ export async function startFakeGitHub (options: { owner: string, repo: string, t
       const list = state.deployments.filter(d => environment === null || d.environment === environment).reverse()
       return send(res, 200, list.map(({ statuses: _, ...view }) => view))
     }
+    if ((m = /^\/deployments\/(\d+)\/statuses$/.exec(rest)) !== null && method === 'GET') {
+      const deployment = state.deployments.find(d => d.id === Number(m![1]))
+      if (deployment === undefined) return send(res, 404, { message: 'Not Found' })
+      // Newest first, as GitHub lists them.
+      const perPage = Number(url.searchParams.get('per_page') ?? 30)
+      return send(res, 200, [...deployment.statuses].reverse().slice(0, perPage))
+    }
     if ((m = /^\/deployments\/(\d+)\/statuses$/.exec(rest)) !== null && method === 'POST') {
       const deployment = state.deployments.find(d => d.id === Number(m![1]))
       if (deployment === undefined) return send(res, 404, { message: 'Not Found' })

@@ -201,6 +201,8 @@ describe('open → two pushes → close', () => {
     expect(again.code, again.stdout).toBe(0)
     expect(JSON.parse(again.outputs['previews-removed'])).toEqual([])
     expect((JSON.parse(again.outputs['previews-kept']) as unknown[]).length).toBe(2)
+    expect(again.stdout).toContain('0 deployments of preview/pr-40 marked inactive')
+    expect(github.deployments.filter(d => d.environment === 'preview/pr-40').map(d => d.statuses.filter(s => s.state === 'inactive').length)).toEqual([1, 1, 1])
   })
 })
 
