@@ -4,7 +4,7 @@ import { closeMarkdown } from '../../src/action/close.js'
 import { endpointId, ledgerLine, MAX_LEDGER_ENTRIES, mergeLedgers, readLedger } from '../../src/action/ledger.js'
 import type { PreviewEntry } from '../../src/action/ledger.js'
 import { MAX_PIN_NAME_LENGTH } from '../../src/action/pin-name.js'
-import { mergeEntries, previewName } from '../../src/action/previews.js'
+import { mergeEntries, previewName, removePreviews } from '../../src/action/previews.js'
 
 const cid = 'bafybeidoc7vs3nczqnirm4ciikwzgcormjm6kjl2qfkcar2yp2hcvdnz7a'
 const entry = (over: Partial<PreviewEntry> = {}): PreviewEntry => ({
@@ -79,4 +79,29 @@ test('the closing comment lists what went and what stayed, escaped', () => {
   expect(md).toContain(`| local | \`${cid}\` | a\\|b | held &lt;by&gt; main |`)
   expect(md).not.toContain('Not removed')
   expect(closeMarkdown({ removed: [], kept: [], failed: [], ledger: [] }, 5, undefined, true)).toContain('dry run, nothing removed')
+})
+
+test('close: services whose records cannot be told apart, services not configured, held and foreign names are kept without a request', async () => {
+  // Nothing listens on port 1: any request would fail the removal instead of keeping the entry.
+  const kubo = { service: 'kubo', endpoint: 'http://127.0.0.1:1' }
+  const local = { service: 'local', endpoint: 'http://127.0.0.1:1', token: 't' }
+  const ledger = [
+    entry({ service: 'kubo', endpoint: endpointId('http://127.0.0.1:1') }),
+    entry({ service: 'psa', requestId: 'r1', endpoint: endpointId('https://elsewhere.example') }),
+    entry({ endpoint: endpointId('http://127.0.0.1:1'), held: true }),
+    entry({ endpoint: endpointId('http://127.0.0.1:1'), cid: 'bafkqaaa', name: 'octo-site-main' }),
+    entry({ endpoint: endpointId('http://127.0.0.1:1'), cid: 'bafkqaab', removed: true })
+  ]
+  const out = await removePreviews(ledger, [kubo, local], { dryRun: false, pullRequest: 5 })
+  expect(out.failed).toEqual([])
+  expect(out.removed).toEqual([])
+  expect(out.kept.map(o => [o.service, o.reason])).toEqual([
+    ['kubo', expect.stringMatching(/^kubo keeps one record per CID that pinship cannot tell apart/)],
+    ['psa', expect.stringMatching(/^psa \(at this endpoint\) is not among this run's services/)],
+    ['local', expect.stringMatching(/already held this CID/)],
+    ['local', expect.stringMatching(/not named as a preview of #5/)]
+  ])
+  const dry = await removePreviews(ledger, [kubo, local], { dryRun: true, pullRequest: 5 })
+  expect(dry.kept.every(o => /dry run/.test(o.reason ?? ''))).toBe(true)
+  expect(dry.kept).toHaveLength(4)
 })

@@ -206,6 +206,21 @@ describe('open → two pushes → close', () => {
   })
 })
 
+describe('NFT.Storage (one upload per CID, like web3.storage)', () => {
+  test('its previews are removed too', async () => {
+    const nft = { service: 'nftstorage', endpoint: `${server.url}/nft`, deployments: 'false' }
+    writeSite('nft', 'nft one')
+    const one = await run({ with: inputs('nft', nft), event: pr(45, H1, 'opened') })
+    expect(one.code, one.stdout + one.stderr).toBe(0)
+    expect((await uploads()).find(u => u.cid === one.outputs.cid)?.name).toBe(`${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr45`)
+    const closed = await run({ with: inputs('nft', nft), event: pr(45, H1, 'closed') })
+    expect(closed.code, closed.stdout + closed.stderr).toBe(0)
+    expect(JSON.parse(closed.outputs['previews-removed'])).toEqual([{ service: 'nftstorage', cid: one.outputs.cid, name: `${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr45` }])
+    expect(closed.outputs['previews-kept']).toBe('[]')
+    expect((await uploads()).find(u => u.cid === one.outputs.cid)).toBeUndefined()
+  })
+})
+
 describe('closing without removing', () => {
   test('remove-previews: false leaves the previews and the comment as they are', async () => {
     writeSite('keep', 'keep me')
