@@ -48,7 +48,8 @@ export async function closePreviews (inputs: ActionInputs, context: RunContext):
   if (commentId === undefined) core.info(`#${pr} has no pinship comment for \`${inputs.pathInput}\`, so no previews are on record (with \`pr-comment: false\` none are recorded); nothing to remove.`)
 
   const removal = await core.group('Remove previews', async () => {
-    const result = await removePreviews(ledger ?? [], inputs.services, { dryRun, pullRequest: pr })
+    // `timeout-minutes` bounds the clean-up as it bounds a deploy.
+    const result = await removePreviews(ledger ?? [], inputs.services, { dryRun, pullRequest: pr, signal: AbortSignal.timeout(inputs.timeoutMs) })
     if (dryRun) core.info(`${skipped === 'fork' ? 'Fork' : 'Dependabot'} pull request: no secrets, so this is a dry run; nothing is removed.`)
     for (const o of result.removed) core.info(scrub(`removed ${o.service}: ${o.cid} (${o.name})${o.reason === undefined ? '' : ` — ${o.reason}`}`, inputs.secrets))
     for (const o of result.kept) core.info(scrub(`kept ${o.service}: ${o.cid} (${o.name}) — ${o.reason ?? ''}`, inputs.secrets))

@@ -39,7 +39,7 @@ export async function run (): Promise<void> {
     if (inputs.jobSummary) await writeSummary(report, inputs.secrets, context.runUrl)
     // The comment is where previews are recorded; without it there is nothing to record them in.
     const previews = context.pullRequest !== undefined && report.skipped === undefined && inputs.prComment
-      ? await previewEntries(report, inputs.services, startedAt)
+      ? await previewEntries(report, inputs.services, startedAt, AbortSignal.timeout(inputs.timeoutMs))
       : []
     await publish(report, inputs, context, previews)
     if (!report.ok) throw new DeployFailedError(failureMessage(report))

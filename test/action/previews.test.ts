@@ -5,6 +5,8 @@
  * `pull_request: closed` that removes the previews and nothing anyone else holds.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -218,6 +220,55 @@ describe('NFT.Storage (one upload per CID, like web3.storage)', () => {
     expect(JSON.parse(closed.outputs['previews-removed'])).toEqual([{ service: 'nftstorage', cid: one.outputs.cid, name: `${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr45` }])
     expect(closed.outputs['previews-kept']).toBe('[]')
     expect((await uploads()).find(u => u.cid === one.outputs.cid)).toBeUndefined()
+  })
+})
+
+describe('a service that stops answering when the pull request closes', () => {
+  test('the clean-up gives up at timeout-minutes, fails the step saying what stays, and keeps it on record for a re-run', async () => {
+    // A proxy in front of the service that can be made to swallow requests.
+    let hang = false
+    const proxy = createServer((req, res) => {
+      if (hang) return
+      void (async () => {
+        const chunks: Buffer[] = []
+        for await (const chunk of req) chunks.push(chunk as Buffer)
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k))) as Record<string, string>
+        const body = Buffer.concat(chunks)
+        const upstream = await fetch(`${server.url}${req.url ?? '/'}`, { method: req.method, headers, ...(body.length > 0 ? { body } : {}) })
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+        res.end(Buffer.from(await upstream.arrayBuffer()))
+      })().catch(err => { res.writeHead(502); res.end(String(err)) })
+    })
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    try {
+      writeSite('stall', 'stalling service')
+      // The upload goes straight to the service; the pin request through the proxy.
+      const withProxy = { 'service-options': `psa.endpoint=${proxyUrl}`, deployments: 'false' }
+      const opened = await run({ with: inputs('stall', withProxy), event: pr(46, H1, 'opened') })
+      expect(opened.code, opened.stdout + opened.stderr).toBe(0)
+      hang = true
+      const started = Date.now()
+      const closed = await run({ with: inputs('stall', { ...withProxy, 'timeout-minutes': '0.05' }), event: pr(46, H1, 'closed') })
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(closed.code).toBe(1)
+      const errors = closed.stdout.split('\n').filter(l => l.startsWith('::error::'))
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(/Could not remove every preview of #46: psa /)
+      expect(errors[0]).toMatch(/re-run the job/)
+      expect(errors[0]).not.toContain(SERVICE_TOKEN)
+      expect(comments(46)[0].body).toContain('**Not removed (errors)**')
+      expect(JSON.parse(closed.outputs['previews-removed'])).toEqual([expect.objectContaining({ service: 'local', cid: opened.outputs.cid })])
+      expect(readLedger(comments(46)[0].body).filter(e => e.removed !== true).map(e => e.service)).toEqual(['psa'])
+      // The re-run once the service answers again removes it.
+      hang = false
+      const again = await run({ with: inputs('stall', withProxy), event: pr(46, H1, 'closed') })
+      expect(again.code, again.stdout).toBe(0)
+      expect(JSON.parse(again.outputs['previews-removed'])).toEqual([{ service: 'psa', cid: opened.outputs.cid, name: `${OWNER}-${REPO}-${H1.slice(0, 7)}-preview-pr46` }])
+    } finally {
+      proxy.closeAllConnections()
+      await new Promise(resolve => proxy.close(resolve))
+    }
   })
 })
 
