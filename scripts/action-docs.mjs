@@ -38,7 +38,7 @@ export function renderActionDocs (actionYml) {
     '',
     'Complete workflows: [`examples/workflows/`](examples/workflows/) (deploy on push to main, production deployments,',
     'PR previews, PR previews removed when the pull request closes, fork PR previews with the two-workflow',
-    '`workflow_run` pattern, several services at once). Pull requests from forks get no secrets: there the action',
+    '`workflow_run` pattern and their clean-up, several services at once). Pull requests from forks get no secrets: there the action',
     'computes the CID and the CAR, skips the upload and says so in the job summary. The action runs on Node 24',
     '(`using: node24`).',
     '',

@@ -15,6 +15,7 @@ import type { ActionInputs } from './inputs.js'
 import { setOutputs } from './outputs.js'
 import { expandPinName } from './pin-name.js'
 import { ProgressLog } from './progress-log.js'
+import { findPullRequest, githubClient } from './github.js'
 import { previewEntries, previewName } from './previews.js'
 import { publish, publishError } from './publish.js'
 import { closePreviews } from './close.js'
@@ -34,6 +35,7 @@ export async function run (): Promise<void> {
       await closePreviews(inputs, context)
       return
     }
+    await resolvePullRequest(inputs, context)
     const report = await produce(inputs, context)
     setOutputs(report, inputs.secrets)
     if (inputs.jobSummary) await writeSummary(report, inputs.secrets, context.runUrl)
@@ -101,6 +103,21 @@ async function produce (inputs: ActionInputs, context: RunContext): Promise<Repo
     log.close()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+  }
+}
+
+/**
+ * A fork's pull request deployed by `workflow_run`: GitHub leaves the event's pull request list empty, so it is
+ * looked up (open, head label and sha) before the deploy, for the preview name and the record the run on close
+ * reads. Not found, or not allowed to look: the run goes on as a plain deploy (publish() tries once more).
+ */
+async function resolvePullRequest (inputs: ActionInputs, context: RunContext): Promise<void> {
+  if (context.pullRequest !== undefined || context.headLabel === undefined || inputs.githubToken === '') return
+  try {
+    const number = await findPullRequest(githubClient(inputs.githubToken), context.owner, context.repo, context.headLabel, context.sha)
+    if (number !== undefined) context.pullRequest = number
+  } catch (err) {
+    core.debug(`looking up the pull request of ${context.headLabel}: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 

@@ -272,6 +272,27 @@ describe('a service that stops answering when the pull request closes', () => {
   })
 })
 
+describe('a fork\'s previews (workflow_run deploys, pull_request_target removes)', () => {
+  test('the deploy finds the pull request first, so its preview is named and recorded; the closing run removes it', async () => {
+    const head = 'f800000000000000000000000000000000000000'
+    github.pulls.push({ number: 80, head: { sha: head, label: 'someone:feature' } })
+    writeSite('fork-site', 'from a fork')
+    const deployed = await run({
+      with: inputs('fork-site', { deployments: 'false' }),
+      event: { name: 'workflow_run', payload: { workflow_run: { head_sha: head, head_branch: 'feature', event: 'pull_request', pull_requests: [], head_repository: { full_name: 'someone/site', owner: { login: 'someone' } } } } }
+    })
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0)
+    const name = `${OWNER}-${REPO}-${head.slice(0, 7)}-preview-pr80`
+    expect((await uploads()).find(u => u.cid === deployed.outputs.cid)?.name).toBe(name)
+    expect(readLedger(comments(80)[0].body).map(e => e.name)).toEqual([name, name])
+    // pull_request_target runs with the base repository's secrets and checks nothing out: safe for a fork's pull request.
+    const closed = await run({ with: inputs('fork-site', { deployments: 'false' }), event: { ...pr(80, head, 'closed', 'someone/site'), name: 'pull_request_target' } })
+    expect(closed.code, closed.stdout + closed.stderr).toBe(0)
+    expect((JSON.parse(closed.outputs['previews-removed']) as Array<{ service: string }>).map(o => o.service).sort()).toEqual(['local', 'psa'])
+    expect((await uploads()).find(u => u.cid === deployed.outputs.cid)).toBeUndefined()
+  })
+})
+
 describe('closing without removing', () => {
   test('remove-previews: false leaves the previews and the comment as they are', async () => {
     writeSite('keep', 'keep me')

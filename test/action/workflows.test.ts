@@ -37,7 +37,7 @@ beforeAll(async () => {
 })
 
 test('the examples cover push to main, production deployments, PR previews, their clean-up, the fork pattern and several services', () => {
-  expect(FILES).toEqual(['deploy-main.yml', 'deploy-production.yml', 'multi-service.yml', 'pr-preview-fork-build.yml', 'pr-preview-fork-deploy.yml', 'pr-preview-lifecycle.yml', 'pr-preview.yml'])
+  expect(FILES).toEqual(['deploy-main.yml', 'deploy-production.yml', 'multi-service.yml', 'pr-preview-fork-build.yml', 'pr-preview-fork-cleanup.yml', 'pr-preview-fork-deploy.yml', 'pr-preview-lifecycle.yml', 'pr-preview.yml'])
 })
 
 test('GitHub\'s workflow parser rejects a broken workflow (so the checks below can fail)', async () => {
@@ -158,4 +158,18 @@ test('deploy-production records a production deployment, and leaves the deployme
   expect(step.with?.environment).toBe('production')
   // A job environment would make GitHub create a second deployment per run.
   for (const job of Object.values(workflow.jobs)) expect(job.environment).toBeUndefined()
+})
+
+test('the fork clean-up runs on pull_request_target closed, runs nothing from the pull request, and matches the deploy', () => {
+  const cleanup = load('pr-preview-fork-cleanup.yml')
+  const deploy = load('pr-preview-fork-deploy.yml')
+  expect(Object.keys(cleanup.workflow.on)).toEqual(['pull_request_target'])
+  expect(cleanup.workflow.on.pull_request_target.types).toEqual(['closed'])
+  // With the base repository's secrets, never the pull request's code.
+  expect(cleanup.text).not.toMatch(/actions\/checkout|download-artifact|npm (ci|run|install)/)
+  expect(cleanup.workflow.permissions).toMatchObject({ 'pull-requests': 'write', deployments: 'write' })
+  const a = pinshipSteps(cleanup.workflow)[0].with ?? {}
+  const b = pinshipSteps(deploy.workflow)[0].with ?? {}
+  // Same path (it names the comment holding the record), same service and endpoint (the record's endpoint must match).
+  for (const key of ['path', 'service', 'endpoint', 'token']) expect(a[key]).toBe(b[key])
 })
