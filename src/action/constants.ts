@@ -13,6 +13,13 @@ export const DEFAULT_PR_COMMENT = true
 export const DEFAULT_COMMIT_STATUS = true
 export const DEFAULT_JOB_SUMMARY = true
 export const DEFAULT_VERIFY = false
+export const DEFAULT_REMOVE_PREVIEWS = true
+/** `auto`: a GitHub deployment for pull requests, when the token may create one; `true` for every run; `false` never. */
+export const DEPLOYMENTS_VALUES = ['auto', 'true', 'false'] as const
+export type DeploymentsSetting = typeof DEPLOYMENTS_VALUES[number]
+export const DEFAULT_DEPLOYMENTS: DeploymentsSetting = 'auto'
+/** Environment of deployments from pushes (pull requests use `preview/pr-<n>`). */
+export const DEFAULT_ENVIRONMENT = 'production'
 
 /** The `service` value that means "pack only, upload nothing". */
 export const SERVICE_NONE = 'none'

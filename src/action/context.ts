@@ -23,9 +23,12 @@ export interface RunContext {
   dependabot: boolean
   /** Link to this workflow run, for the comment. */
   runUrl?: string
+  /** A `pull_request` (or `pull_request_target`) run for the pull request closing (merged or not): remove its previews. */
+  closed: boolean
 }
 
 interface Payload {
+  action?: string
   repository?: { full_name?: string }
   pull_request?: { number?: number, user?: { login?: string }, head?: { sha?: string, repo?: { full_name?: string } | null } }
   workflow_run?: {
@@ -46,7 +49,7 @@ export function readRunContext (env: NodeJS.ProcessEnv = process.env): RunContex
   const eventName = env.GITHUB_EVENT_NAME ?? ''
   const fullName = env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? ''
   const [owner = '', repo = ''] = fullName.split('/')
-  const context: RunContext = { owner, repo, eventName, sha: env.GITHUB_SHA ?? '', fork: false, dependabot: false }
+  const context: RunContext = { owner, repo, eventName, sha: env.GITHUB_SHA ?? '', fork: false, dependabot: false, closed: false }
   if (env.GITHUB_SERVER_URL && fullName && env.GITHUB_RUN_ID) {
     context.runUrl = `${env.GITHUB_SERVER_URL}/${fullName}/actions/runs/${env.GITHUB_RUN_ID}`
   }
@@ -54,6 +57,7 @@ export function readRunContext (env: NodeJS.ProcessEnv = process.env): RunContex
   const pr = payload.pull_request
   if (PULL_REQUEST_EVENTS.has(eventName) && pr !== undefined) {
     if (typeof pr.number === 'number') context.pullRequest = pr.number
+    context.closed = payload.action === 'closed' && context.pullRequest !== undefined
     // GITHUB_SHA is a merge commit nobody sees; statuses and pin names belong on the head the author pushed.
     if (pr.head?.sha) context.sha = pr.head.sha
     const headRepo = pr.head?.repo?.full_name

@@ -6,9 +6,11 @@ import type { ProfileName } from '../core/pack/api.js'
 import type { WaitFor } from '../core/deploy/api.js'
 import type { ServiceConfig } from '../core/services/api.js'
 import {
-  DEFAULT_CID_PROFILE, DEFAULT_COMMIT_STATUS, DEFAULT_HIDDEN, DEFAULT_JOB_SUMMARY, DEFAULT_PIN_NAME,
-  DEFAULT_PR_COMMENT, DEFAULT_TIMEOUT_MINUTES, DEFAULT_VERIFY, DEFAULT_WAIT_FOR
+  DEFAULT_CID_PROFILE, DEFAULT_COMMIT_STATUS, DEFAULT_DEPLOYMENTS, DEFAULT_ENVIRONMENT, DEFAULT_HIDDEN,
+  DEFAULT_JOB_SUMMARY, DEFAULT_PIN_NAME, DEFAULT_PR_COMMENT, DEFAULT_REMOVE_PREVIEWS, DEFAULT_TIMEOUT_MINUTES,
+  DEFAULT_VERIFY, DEFAULT_WAIT_FOR, DEPLOYMENTS_VALUES
 } from './constants.js'
+import type { DeploymentsSetting } from './constants.js'
 import { InvalidInputError } from './errors.js'
 import { parseServices } from './services.js'
 import { checkPinNameTemplate } from './pin-name.js'
@@ -32,7 +34,10 @@ export enum Inputs {
   PrComment = 'pr-comment',
   CommitStatus = 'commit-status',
   JobSummary = 'job-summary',
-  Verify = 'verify'
+  Verify = 'verify',
+  RemovePreviews = 'remove-previews',
+  Deployments = 'deployments',
+  Environment = 'environment'
 }
 
 export const WAIT_FOR_VALUES: readonly WaitFor[] = ['none', 'uploaded', 'pinned', 'deal']
@@ -72,12 +77,26 @@ export interface ActionInputs {
   jobSummary: boolean
   /** Fetch the root back through the first gateway and check it. @default DEFAULT_VERIFY */
   verify: boolean
+  /** On `pull_request: closed`, remove the pull request's previews. @default DEFAULT_REMOVE_PREVIEWS */
+  removePreviews: boolean
+  /** GitHub deployments: `auto` for pull requests when the token may. @default DEFAULT_DEPLOYMENTS */
+  deployments: DeploymentsSetting
+  /** Environment of deployments from pushes. @default DEFAULT_ENVIRONMENT */
+  environment: string
   /** Every secret value read, so messages can be scrubbed as well as masked. */
   secrets: string[]
 }
 
+export interface GetInputsOptions {
+  /**
+   * The run on `pull_request: closed` removes previews and deploys nothing, so `path` need not exist (the workflow
+   * may skip its build then). @default false
+   */
+  closing?: boolean
+}
+
 /** Reads and validates every input; throws InvalidInputError before anything is uploaded or posted. */
-export function getInputs (): ActionInputs {
+export function getInputs (options: GetInputsOptions = {}): ActionInputs {
   // Secrets first: the runner masks only what it has been told about before the value reaches a log line.
   const secrets: string[] = []
   const secret = (name: string): string => {
@@ -100,7 +119,7 @@ export function getInputs (): ActionInputs {
   checkPinNameTemplate(pinName)
 
   return {
-    path: getPath(pathInput),
+    path: options.closing === true ? resolve(pathInput) : getPath(pathInput),
     pathInput,
     services,
     profile: getChoice(Inputs.CidProfile, PROFILE_NAMES, DEFAULT_CID_PROFILE),
@@ -116,6 +135,9 @@ export function getInputs (): ActionInputs {
     commitStatus: getBoolean(Inputs.CommitStatus, DEFAULT_COMMIT_STATUS),
     jobSummary: getBoolean(Inputs.JobSummary, DEFAULT_JOB_SUMMARY),
     verify: getBoolean(Inputs.Verify, DEFAULT_VERIFY),
+    removePreviews: getBoolean(Inputs.RemovePreviews, DEFAULT_REMOVE_PREVIEWS),
+    deployments: getChoice(Inputs.Deployments, DEPLOYMENTS_VALUES, DEFAULT_DEPLOYMENTS),
+    environment: getEnvironment(),
     secrets
   }
 }
@@ -207,4 +229,13 @@ function getGateways (): string[] {
     }
     return withScheme.replace(/\/+$/, '')
   })
+}
+
+function getEnvironment (): string {
+  const value = core.getInput(Inputs.Environment).trim() || DEFAULT_ENVIRONMENT
+  // GitHub's limit for environment names; `preview/pr-<n>` is the pull requests' own.
+  if (value.length > 255 || /^preview\/pr-\d+$/.test(value)) {
+    throw new InvalidInputError(`Input \`${Inputs.Environment}\` must be an environment name of at most 255 characters other than \`preview/pr-<n>\` (pull requests' own); got ${JSON.stringify(value)}.`)
+  }
+  return value
 }

@@ -15,7 +15,10 @@ import type { ActionInputs } from './inputs.js'
 import { setOutputs } from './outputs.js'
 import { expandPinName } from './pin-name.js'
 import { ProgressLog } from './progress-log.js'
+import { findPullRequest, githubClient } from './github.js'
+import { previewEntries, previewName } from './previews.js'
 import { publish, publishError } from './publish.js'
+import { closePreviews } from './close.js'
 import { reportFromDeploy, reportFromPack } from './report.js'
 import type { Report, SkipReason } from './report.js'
 import { writeFailureSummary, writeSummary } from './summary.js'
@@ -24,18 +27,28 @@ import { writeFailureSummary, writeSummary } from './summary.js'
 export async function run (): Promise<void> {
   let inputs: ActionInputs | undefined
   let context: RunContext | undefined
+  const startedAt = Date.now()
   try {
-    inputs = getInputs()
     context = readRunContext()
+    inputs = getInputs({ closing: context.closed })
+    if (context.closed) {
+      await closePreviews(inputs, context)
+      return
+    }
+    await resolvePullRequest(inputs, context)
     const report = await produce(inputs, context)
     setOutputs(report, inputs.secrets)
     if (inputs.jobSummary) await writeSummary(report, inputs.secrets, context.runUrl)
-    await publish(report, inputs, context)
+    // The comment is where previews are recorded; without it there is nothing to record them in.
+    const previews = context.pullRequest !== undefined && report.skipped === undefined && inputs.prComment
+      ? await previewEntries(report, inputs.services, startedAt, AbortSignal.timeout(inputs.timeoutMs))
+      : []
+    await publish(report, inputs, context, previews)
     if (!report.ok) throw new DeployFailedError(failureMessage(report))
   } catch (err) {
     const message = scrub(messageFor(err), inputs?.secrets ?? [])
     // Bad input stops with nothing posted; a deploy that threw still marks the commit and the summary.
-    if (inputs !== undefined && context !== undefined && !isInputError(err) && !(isPinshipError(err) && err.code === DeployFailedError.code)) {
+    if (inputs !== undefined && context !== undefined && !context.closed && !isInputError(err) && !(isPinshipError(err) && err.code === DeployFailedError.code)) {
       await publishError(message, inputs, context)
       if (inputs.jobSummary) await writeFailureSummary(message, inputs.secrets).catch(() => {})
     }
@@ -46,9 +59,11 @@ export async function run (): Promise<void> {
 async function produce (inputs: ActionInputs, context: RunContext): Promise<Report> {
   const skipped = skipReason(inputs.services, context)
   if (skipped === undefined) checkServices(inputs.services)
-  const pinName = expandPinName(inputs.pinName, {
+  const expanded = expandPinName(inputs.pinName, {
     owner: context.owner, repo: context.repo, sha: context.sha, pr: context.pullRequest === undefined ? '' : String(context.pullRequest)
   })
+  // A pull request's preview carries its number, so what it stored can be told from the default branch's deploys.
+  const pinName = context.pullRequest === undefined ? expanded : previewName(expanded, context.pullRequest)
   const ignore = inputs.exclude.length > 0 ? await excluded(inputs) : undefined
   const dir = carDir()
   const partial = partialCarPath(dir)
@@ -88,6 +103,21 @@ async function produce (inputs: ActionInputs, context: RunContext): Promise<Repo
     log.close()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+  }
+}
+
+/**
+ * A fork's pull request deployed by `workflow_run`: GitHub leaves the event's pull request list empty, so it is
+ * looked up (open, head label and sha) before the deploy, for the preview name and the record the run on close
+ * reads. Not found, or not allowed to look: the run goes on as a plain deploy (publish() tries once more).
+ */
+async function resolvePullRequest (inputs: ActionInputs, context: RunContext): Promise<void> {
+  if (context.pullRequest !== undefined || context.headLabel === undefined || inputs.githubToken === '') return
+  try {
+    const number = await findPullRequest(githubClient(inputs.githubToken), context.owner, context.repo, context.headLabel, context.sha)
+    if (number !== undefined) context.pullRequest = number
+  } catch (err) {
+    core.debug(`looking up the pull request of ${context.headLabel}: ${err instanceof Error ? err.message : String(err)}`)
   }
 }
 

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { scrub } from './format.js'
 import { primaryUrl } from './report.js'
 import type { Report } from './report.js'
+import type { Outcome } from './previews.js'
 
 /** The `outputs:` names, exactly as action.yml declares them. */
 export enum Outputs {
@@ -12,7 +13,9 @@ export enum Outputs {
   Status = 'status',
   Deals = 'deals',
   Size = 'size',
-  Results = 'results'
+  Results = 'results',
+  PreviewsRemoved = 'previews-removed',
+  PreviewsKept = 'previews-kept'
 }
 
 /**
@@ -28,4 +31,10 @@ export function setOutputs (report: Report, secrets: readonly string[] = []): vo
   core.setOutput(Outputs.Deals, scrub(JSON.stringify(report.results.flatMap(r => r.deals.map(deal => ({ service: r.service, ...deal })))), secrets))
   core.setOutput(Outputs.Size, String(report.bytes))
   core.setOutput(Outputs.Results, scrub(JSON.stringify(report.results), secrets))
+}
+
+/** On `pull_request: closed`: the previews removed and those kept, each `{service, cid, name, reason}`. */
+export function setPreviewOutputs (removed: Outcome[], kept: Outcome[], secrets: readonly string[] = []): void {
+  core.setOutput(Outputs.PreviewsRemoved, scrub(JSON.stringify(removed), secrets))
+  core.setOutput(Outputs.PreviewsKept, scrub(JSON.stringify(kept), secrets))
 }

@@ -12,6 +12,7 @@ const PHASES = [
   { key: 'done', title: 'Result' }
 ] as const
 type Phase = typeof PHASES[number]['key']
+const PACK_INDEX = PHASES.findIndex(p => p.key === 'pack')
 
 const PHASE_OF: Record<string, Phase> = {
   'pinship:deploy:plan': 'plan',
@@ -34,11 +35,16 @@ const UNKNOWN_EVENT_INTERVAL_MS = 5_000
 
 /**
  * Renders the core's progress events as action log lines, one `core.group` per phase. Packing and uploading
- * overlap (shards go up while later ones are packed) and services run side by side, so groups only move forward:
- * a late event of an earlier phase is logged in the current group rather than reopening a closed one.
+ * overlap (shards go up while later ones are packed) and services run side by side. Packing's lines all belong in
+ * the Pack group, so while packing runs, lines of later phases wait in a queue and follow once the pack is done;
+ * otherwise groups only move forward: a late event of an earlier phase is logged in the current group rather than
+ * reopening a closed one.
  */
 export class ProgressLog {
   private phase = -1
+  private packing = false
+  /** Formatted (so already throttled) lines of later phases held back while the Pack group is open. */
+  private readonly held: Array<{ index: number, line: string }> = []
   private readonly progress = new Map<string, number>()
   private readonly unknownSeen = new Map<string, number>()
   private readonly secrets: readonly string[]
@@ -48,21 +54,53 @@ export class ProgressLog {
   }
 
   readonly onProgress: OnProgress = (event: ProgressEvent) => {
-    const phase = event.type.startsWith('pinship:pack:') ? 'pack' : PHASE_OF[event.type]
+    if (this.phase >= PHASES.length) return this.emit(this.phase, event)
+    const isPack = event.type.startsWith('pinship:pack:')
+    const phase = isPack ? 'pack' : PHASE_OF[event.type]
     const index = PHASES.findIndex(p => p.key === phase)
-    if (index > this.phase) {
-      this.close()
-      core.startGroup(PHASES[index].title)
-      this.phase = index
+    if (isPack && event.type !== 'pinship:pack:done') this.packing = true
+    if (this.packing && index > PACK_INDEX) {
+      const line = this.line(event)
+      if (line !== undefined) this.held.push({ index, line })
+      return
     }
-    const line = this.format(event.type, (event.detail ?? {}) as Record<string, any>)
-    if (line !== undefined) core.info(scrub(inWorkflowTerms(line), this.secrets))
+    this.emit(index, event)
+    if (event.type === 'pinship:pack:done') this.release()
   }
 
   /** Ends the open group, if any; call when the core returns or throws. Later events open no group. */
   close (): void {
+    this.release()
     if (this.phase >= 0 && this.phase < PHASES.length) core.endGroup()
     this.phase = PHASES.length
+  }
+
+  private emit (index: number, event: ProgressEvent): void {
+    const line = this.line(event)
+    this.enter(index)
+    if (line !== undefined) core.info(line)
+  }
+
+  private enter (index: number): void {
+    if (index > this.phase && this.phase < PHASES.length) {
+      if (this.phase >= 0) core.endGroup()
+      core.startGroup(PHASES[index].title)
+      this.phase = index
+    }
+  }
+
+  /** Packing is over: the held lines follow, each in its own phase's group. */
+  private release (): void {
+    this.packing = false
+    for (const { index, line } of this.held.splice(0)) {
+      this.enter(index)
+      core.info(line)
+    }
+  }
+
+  private line (event: ProgressEvent): string | undefined {
+    const line = this.format(event.type, (event.detail ?? {}) as Record<string, any>)
+    return line === undefined ? undefined : scrub(inWorkflowTerms(line), this.secrets)
   }
 
   /** Logs at most once per BYTES_STEP of progress for one key. */

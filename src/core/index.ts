@@ -1,7 +1,7 @@
 /** pinship's public API: pack a folder, deploy it, talk to services. Front ends import from here. */
 export { pack, excludeFilter, excludeProblem, type IgnoreFn } from './pack/index.js'
 export * from './pack/api.js'
-export { deploy, status, pin, unpin, list, checkCid, getPin, replacePin, removePin, waitForPin, sameCid, DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_GATEWAYS } from './deploy/index.js'
+export { deploy, status, pin, unpin, list, record, checkCid, getPin, replacePin, removePin, waitForPin, sameCid, DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_GATEWAYS } from './deploy/index.js'
 export type { DeployOptions, DeployResult, ServiceResult, VerifyResult, WaitFor, DeployProgressEvent, OpOptions, PinOptions, ListedPin } from './deploy/index.js'
 export { DEFAULT_WAIT, DEFAULT_TIMEOUT_MS } from './deploy/api.js'
 export { createService, checkServiceConfig, checkEndpoint, SERVICE_SLUGS, SERVICES, TOKEN_ENV, isServiceSlug } from './services/index.js'

@@ -8,13 +8,13 @@ import { register } from 'node:module'
 import { join } from 'node:path'
 import { beforeAll, expect, test } from 'vitest'
 import {
-  DEFAULT_CID_PROFILE, DEFAULT_COMMIT_STATUS, DEFAULT_HIDDEN, DEFAULT_JOB_SUMMARY, DEFAULT_PIN_NAME, DEFAULT_PR_COMMENT,
-  DEFAULT_TIMEOUT_MINUTES, DEFAULT_VERIFY, DEFAULT_WAIT_FOR
+  DEFAULT_CID_PROFILE, DEFAULT_COMMIT_STATUS, DEFAULT_DEPLOYMENTS, DEFAULT_ENVIRONMENT, DEFAULT_HIDDEN, DEFAULT_JOB_SUMMARY,
+  DEFAULT_PIN_NAME, DEFAULT_PR_COMMENT, DEFAULT_REMOVE_PREVIEWS, DEFAULT_TIMEOUT_MINUTES, DEFAULT_VERIFY, DEFAULT_WAIT_FOR
 } from '../../src/action/constants.js'
 import { Inputs } from '../../src/action/inputs.js'
 import { knownServices } from '../../src/action/known-services.js'
 import { Outputs } from '../../src/action/outputs.js'
-import { REPO_ROOT, readActionYml } from './run-action.js'
+import { REPO_ROOT, readActionYml, runnerNode } from './run-action.js'
 
 const action = readActionYml()
 const actionText = readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')
@@ -35,11 +35,13 @@ test('action.yml is a valid action manifest (GitHub\'s action schema) and the sc
   expect(broken.context.errors.getErrors().length).toBeGreaterThan(0)
 })
 
-test('runs the committed ncc bundle on node20, with nothing to download at run time', () => {
+test('runs the committed ncc bundle on node24 (GitHub removed node20 from the runners), with nothing to download at run time', () => {
   const runs = (action as unknown as { runs: { using: string, main: string } }).runs
-  expect(runs).toEqual({ using: 'node20', main: 'dist/index.js' })
+  expect(runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   expect(existsSync(join(REPO_ROOT, 'dist', 'index.js'))).toBe(true)
   expect(existsSync(join(REPO_ROOT, 'dist', 'licenses.txt'))).toBe(true)
+  // The action tests run the bundle on this binary, as the runner would.
+  expect(execFileSync(runnerNode(), ['-p', 'process.versions.node'], { encoding: 'utf8' })).toMatch(/^24\./)
 })
 
 test('inputs in action.yml are exactly the Inputs enum', () => {
@@ -62,6 +64,9 @@ test('defaults in action.yml equal the DEFAULT_* constants the code falls back t
   expect(d(Inputs.CommitStatus)).toBe(String(DEFAULT_COMMIT_STATUS))
   expect(d(Inputs.JobSummary)).toBe(String(DEFAULT_JOB_SUMMARY))
   expect(d(Inputs.Verify)).toBe(String(DEFAULT_VERIFY))
+  expect(d(Inputs.RemovePreviews)).toBe(String(DEFAULT_REMOVE_PREVIEWS))
+  expect(d(Inputs.Deployments)).toBe(DEFAULT_DEPLOYMENTS)
+  expect(d(Inputs.Environment)).toBe(DEFAULT_ENVIRONMENT)
   expect(d(Inputs.GithubToken)).toBe('${{ github.token }}')
   expect(action.inputs[Inputs.Path].required).toBe(true)
 })

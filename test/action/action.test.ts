@@ -187,6 +187,12 @@ describe('push to main', () => {
     expect(result.stdout).toContain('::group::Upload')
     expect(result.stdout).toContain('::group::Wait for pins')
     expect(result.stdout.split('::group::').length).toBe(result.stdout.split('::endgroup::').length)
+    // Every pack line, the last one (the root) included, sits inside the Pack group.
+    const lines = result.stdout.split('\n')
+    const start = lines.indexOf('::group::Pack into CAR')
+    const end = lines.indexOf('::endgroup::', start)
+    expect(lines.findIndex(l => l.startsWith(`root ${expectedCid} `))).toBeGreaterThan(start)
+    expect(lines.findIndex(l => l.startsWith(`root ${expectedCid} `))).toBeLessThan(end)
   })
 
   test('commit status on GITHUB_SHA linking to the first gateway; no comment outside pull requests', () => {
@@ -246,8 +252,8 @@ describe('pull request previews', () => {
     expect(github.statuses.find(s => s.sha === HEAD_2)).toMatchObject({ state: 'success', target_url: JSON.parse(second.result!.outputs.urls)[0] })
   })
 
-  test('the pin name defaults to owner-repo-sha7 of the head', () => {
-    expect(second.result!.summary).toContain(`${OWNER}-${REPO}-${HEAD_2.slice(0, 7)}`)
+  test('the pin name defaults to owner-repo-sha7 of the head, with the preview suffix of the pull request', () => {
+    expect(second.result!.summary).toContain(`${OWNER}-${REPO}-${HEAD_2.slice(0, 7)}-preview-pr5`)
   })
 
   test('no token in the comments or statuses', () => {
@@ -546,12 +552,12 @@ describe('shard-size', () => {
   })
 })
 
-describe('pr-comment, commit-status and job-summary set to false', () => {
+describe('pr-comment, commit-status, deployments and job-summary set to false', () => {
   test('deploy on a pull request without touching GitHub or the summary', async () => {
     makeSite(join(tmp, 'quiet-site'), { 'quiet.txt': 'quiet\n' })
     const before = github.requests.length
     const result = await run({
-      with: deployInputs('quiet-site', { 'pr-comment': 'false', 'commit-status': 'False', 'job-summary': 'FALSE' }),
+      with: deployInputs('quiet-site', { 'pr-comment': 'false', 'commit-status': 'False', 'job-summary': 'FALSE', deployments: 'false' }),
       event: { name: 'pull_request', payload: prPayload(22, HEAD_1, `${OWNER}/${REPO}`) }
     })
     expect(result.code, result.stdout).toBe(0)

@@ -133,6 +133,16 @@ describe('run context', () => {
     expect(readRunContext(env('pull_request_target', payload('dependabot[bot]'))).dependabot).toBe(false)
     expect(readRunContext(env('push', {})).dependabot).toBe(false)
   })
+  test('a pull request closing (merged or not) is a closing run, on pull_request and pull_request_target; nothing else is', () => {
+    const payload = (action: string, merged = false): unknown => ({ action, pull_request: { number: 9, merged, head: { sha: head, repo: { full_name: 'octo/site' } } } })
+    expect(readRunContext(env('pull_request', payload('closed'))).closed).toBe(true)
+    expect(readRunContext(env('pull_request', payload('closed', true))).closed).toBe(true)
+    expect(readRunContext(env('pull_request_target', payload('closed'))).closed).toBe(true)
+    expect(readRunContext(env('pull_request', payload('synchronize'))).closed).toBe(false)
+    expect(readRunContext(env('pull_request', payload('reopened'))).closed).toBe(false)
+    expect(readRunContext(env('issues', { action: 'closed', issue: { number: 9 } })).closed).toBe(false)
+    expect(readRunContext(env('pull_request', { action: 'closed' })).closed).toBe(false)
+  })
   test('workflow_run: the head sha, and a head label to find a fork\'s pull request', () => {
     const ctx = readRunContext(env('workflow_run', { workflow_run: { head_sha: head, head_branch: 'fix', event: 'pull_request', pull_requests: [], head_repository: { owner: { login: 'someone' } } } }))
     expect(ctx).toMatchObject({ sha: head, headLabel: 'someone:fix' })

@@ -14,7 +14,7 @@ afterEach(() => { vi.restoreAllMocks() })
 
 const cid = 'bafybeidoc7vs3nczqnirm4ciikwzgcormjm6kjl2qfkcar2yp2hcvdnz7a'
 
-test('one group per phase, only moving forward, even when packing and uploading overlap', () => {
+test('one group per phase, only moving forward; pack lines stay in the Pack group when packing and uploading overlap', () => {
   const log = new ProgressLog()
   log.onProgress({ type: 'pinship:deploy:plan', detail: { services: [{ service: 'local', endpoint: 'http://127.0.0.1:1' }], shardSize: null, wait: 'pinned', timeoutMs: 60_000 } })
   log.onProgress({ type: 'pinship:pack:start', detail: { path: '/site', files: 2, bytes: 10 } })
@@ -29,14 +29,37 @@ test('one group per phase, only moving forward, even when packing and uploading 
     '::endgroup::',
     '::group::Pack into CAR',
     'packing /site: 2 files, 10 B',
+    `root ${cid} (unixfs-v1-2025): 2 files, 10 B, CAR 900 B`,
     '::endgroup::',
     '::group::Upload',
     'local: uploading shard 1 (900 B)',
-    `root ${cid} (unixfs-v1-2025): 2 files, 10 B, CAR 900 B`,
     '::endgroup::',
     '::group::Wait for pins',
     'local: pinned (Pinned)',
     '::endgroup::'
+  ])
+})
+
+test('lines held back while packing are throttled as they arrive, and still logged when the core throws mid-pack', () => {
+  const log = new ProgressLog()
+  log.onProgress({ type: 'pinship:pack:start', detail: { path: '/site', files: 1, bytes: 1000 } })
+  for (let sent = 0; sent <= 1000; sent += 10) {
+    log.onProgress({ type: 'pinship:deploy:shard-bytes', detail: { service: 'local', shard: 1, sent, bytes: 1000 } })
+  }
+  log.onProgress({ type: 'pinship:pack:shard', detail: { index: 0, bytes: 1000, blocks: 3, carCid: 'bafkqaaa' } })
+  log.close()
+  log.onProgress({ type: 'pinship:pack:done', detail: { cid, profile: 'unixfs-v1-2025', files: 1, bytes: 1000, carBytes: 1100 } })
+  expect(lines).toEqual([
+    '::group::Pack into CAR',
+    'packing /site: 1 file, 1000 B',
+    'CAR shard 1: 1000 B, 3 blocks, bafkqaaa',
+    '::endgroup::',
+    '::group::Upload',
+    'local: shard 1 250 B of 1000 B',
+    'local: shard 1 500 B of 1000 B',
+    'local: shard 1 750 B of 1000 B',
+    '::endgroup::',
+    `root ${cid} (unixfs-v1-2025): 1 file, 1000 B, CAR 1.07 KiB`
   ])
 })
 

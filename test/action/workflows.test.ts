@@ -15,8 +15,8 @@ const DIR = join(REPO_ROOT, 'examples', 'workflows')
 const FILES = readdirSync(DIR).filter(f => f.endsWith('.yml')).sort()
 const action = readActionYml()
 
-type Step = { id?: string, uses?: string, with?: Record<string, unknown>, run?: string }
-type Workflow = { name: string, on: Record<string, any>, permissions?: Record<string, string>, jobs: Record<string, { steps: Step[], if?: string }> }
+type Step = { id?: string, uses?: string, with?: Record<string, unknown>, run?: string, if?: string }
+type Workflow = { name: string, on: Record<string, any>, permissions?: Record<string, string>, concurrency?: { group: string, 'cancel-in-progress': boolean }, jobs: Record<string, { steps: Step[], if?: string, environment?: unknown }> }
 
 function load (file: string): { text: string, workflow: Workflow } {
   const text = readFileSync(join(DIR, file), 'utf8')
@@ -36,8 +36,8 @@ beforeAll(async () => {
   ;({ parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import('@actions/workflow-parser'))
 })
 
-test('the examples cover push to main, PR previews, the fork pattern and several services', () => {
-  expect(FILES).toEqual(['deploy-main.yml', 'multi-service.yml', 'pr-preview-fork-build.yml', 'pr-preview-fork-deploy.yml', 'pr-preview.yml'])
+test('the examples cover push to main, production deployments, PR previews, their clean-up, the fork pattern and several services', () => {
+  expect(FILES).toEqual(['deploy-main.yml', 'deploy-production.yml', 'multi-service.yml', 'pr-preview-fork-build.yml', 'pr-preview-fork-cleanup.yml', 'pr-preview-fork-deploy.yml', 'pr-preview-lifecycle.yml', 'pr-preview.yml'])
 })
 
 test('GitHub\'s workflow parser rejects a broken workflow (so the checks below can fail)', async () => {
@@ -127,4 +127,49 @@ test('multi-service deploys to several services with per-service credentials', (
   const services = String(step.with?.service).split(',')
   expect(services.length).toBeGreaterThanOrEqual(2)
   for (const service of services) expect(String(step.with?.['service-options'])).toContain(`${service}.`)
+})
+
+test('pr-preview-lifecycle deploys on every push and removes the previews on close, with deployments', () => {
+  const { workflow } = load('pr-preview-lifecycle.yml')
+  expect(workflow.on.pull_request.types).toEqual(expect.arrayContaining(['opened', 'synchronize', 'reopened', 'closed']))
+  expect(workflow.permissions).toMatchObject({ 'pull-requests': 'write', statuses: 'write', deployments: 'write' })
+  // A cancelled deploy could store a preview it never recorded.
+  expect(workflow.concurrency?.['cancel-in-progress']).toBe(false)
+  expect(workflow.concurrency?.group).toContain('github.event.pull_request.number')
+  const steps = Object.values(workflow.jobs).flatMap(j => j.steps)
+  const step = pinshipSteps(workflow)[0]
+  // pinship runs on close too; the build does not.
+  expect(step.if).toBeUndefined()
+  for (const s of steps.filter(s => s.run?.includes('npm') === true || s.uses?.startsWith('actions/checkout@') === true)) {
+    expect(s.if).toMatch(/github\.event\.action != 'closed'/)
+  }
+  expect(step.with?.['remove-previews']).toBe(true)
+  expect(step.with?.deployments).toBe('auto')
+  // A service whose records pinship can tell apart, so previews really go.
+  expect(['psa', 'local', 'web3storage']).toContain(step.with?.service)
+})
+
+test('deploy-production records a production deployment, and leaves the deployment to pinship', () => {
+  const { workflow } = load('deploy-production.yml')
+  expect(workflow.on.push.branches).toContain('main')
+  expect(workflow.permissions?.deployments).toBe('write')
+  const step = pinshipSteps(workflow)[0]
+  expect(step.with?.deployments).toBe(true)
+  expect(step.with?.environment).toBe('production')
+  // A job environment would make GitHub create a second deployment per run.
+  for (const job of Object.values(workflow.jobs)) expect(job.environment).toBeUndefined()
+})
+
+test('the fork clean-up runs on pull_request_target closed, runs nothing from the pull request, and matches the deploy', () => {
+  const cleanup = load('pr-preview-fork-cleanup.yml')
+  const deploy = load('pr-preview-fork-deploy.yml')
+  expect(Object.keys(cleanup.workflow.on)).toEqual(['pull_request_target'])
+  expect(cleanup.workflow.on.pull_request_target.types).toEqual(['closed'])
+  // With the base repository's secrets, never the pull request's code.
+  expect(cleanup.text).not.toMatch(/actions\/checkout|download-artifact|npm (ci|run|install)/)
+  expect(cleanup.workflow.permissions).toMatchObject({ 'pull-requests': 'write', deployments: 'write' })
+  const a = pinshipSteps(cleanup.workflow)[0].with ?? {}
+  const b = pinshipSteps(deploy.workflow)[0].with ?? {}
+  // Same path (it names the comment holding the record), same service and endpoint (the record's endpoint must match).
+  for (const key of ['path', 'service', 'endpoint', 'token']) expect(a[key]).toBe(b[key])
 })

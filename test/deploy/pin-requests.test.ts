@@ -1,7 +1,8 @@
 /** Pin requests addressed by id (PSA get, replace, remove) through the core ops, against the real embedded service. */
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { deploy, getPin, pack, pin, removePin, replacePin, waitForPin } from '../../src/core/index.js'
+import { deploy, getPin, pack, pin, record, removePin, replacePin, unpin, waitForPin } from '../../src/core/index.js'
 import { smallSite } from './folders.js'
 import { FAST, useEmbeddedService } from './embedded.js'
 
@@ -52,5 +53,23 @@ describe('pin requests by id', () => {
     await expect(replacePin('no-such-id', cid, ops())).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' })
     await expect(getPin('  ', ops())).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
     await expect(getPin('x', { service: { service: 'kubo', endpoint: 'http://127.0.0.1:1' } })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_OPERATION' })
+  })
+})
+
+describe('the account\'s own record of a CID (web3.storage uploads)', () => {
+  it('names the upload and when it was first stored; gone after unpin; services without such records say so', async () => {
+    const site = await smallSite(join(env.scratch, 'record-site'))
+    await writeFile(join(site, 'record.txt'), 'a root of its own\n')
+    const before = Date.now()
+    const deployed = await deploy(site, { services: [{ service: 'local', endpoint: env.server.url, token: TOKEN }], name: 'first name', ...FAST })
+    const first = await record(deployed.cid, ops())
+    expect(first).toMatchObject({ cid: deployed.cid, name: 'first name', pin: 'pinned' })
+    expect(Date.parse(first?.created as string)).toBeGreaterThanOrEqual(before - 1000)
+    // A second upload of the same root renames the one record and keeps its creation time.
+    await deploy(site, { services: [{ service: 'local', endpoint: env.server.url, token: TOKEN }], name: 'second name', ...FAST })
+    expect(await record(deployed.cid, ops())).toMatchObject({ name: 'second name', created: first?.created })
+    await expect(record(deployed.cid, { service: { service: 'kubo', endpoint: 'http://127.0.0.1:1' } })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_OPERATION' })
+    await unpin(deployed.cid, ops())
+    expect(await record(deployed.cid, ops())).toBeNull()
   })
 })

@@ -1,5 +1,5 @@
 export { deploy } from './deploy.js'
-export { status, pin, unpin, list, checkCid, getPin, replacePin, removePin, waitForPin, type OpOptions, type PinOptions, type ListedPin } from './ops.js'
+export { status, pin, unpin, list, record, checkCid, getPin, replacePin, removePin, waitForPin, type OpOptions, type PinOptions, type ListedPin } from './ops.js'
 export { DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_GATEWAYS, DEFAULT_POLL_MIN_DELAY_MS, DEFAULT_POLL_MAX_DELAY_MS } from './plan.js'
 export { sameCid } from './cid-check.js'
 export type * from './api.js'

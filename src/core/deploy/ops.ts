@@ -183,3 +183,15 @@ export async function list (options: OpOptions & { limit?: number }): Promise<Li
     ...(options.limit !== undefined ? { limit: options.limit } : {})
   }), retryOf(options))
 }
+
+/**
+ * This account's own record of `cid` on a service that keeps one per account and CID (its name, when first stored);
+ * null when it has none.
+ */
+export async function record (cid: string, options: OpOptions): Promise<ListedPin | null> {
+  const root = checkCid(cid)
+  const service = adapter(options, true)
+  const fn = service.record?.bind(service)
+  if (fn === undefined) throw new UnsupportedOperationError(`${service.slug} keeps no per-account record of a CID that pinship can read`)
+  return await withRetry(async () => await fn(root, options.signal !== undefined ? { signal: options.signal } : {}), retryOf(options))
+}

@@ -124,6 +124,11 @@ export interface PinningService {
   unpin?(cid: string, options?: RequestOptions): Promise<void>
   status(cid: string, options?: RequestOptions & { requestId?: string }): Promise<ServiceStatus>
   list?(options?: RequestOptions & { limit?: number }): Promise<ListedPin[]>
+  /**
+   * This account's own record of `cid` (its name and when it was first stored), for services that keep one record
+   * per account and CID (web3.storage uploads); null when the account has none.
+   */
+  record?(cid: string, options?: RequestOptions): Promise<ListedPin | null>
 }
 
 export type ServiceFactory = (config: ServiceConfig) => PinningService

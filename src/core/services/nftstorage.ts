@@ -77,6 +77,14 @@ export function createNftStorage (config: ServiceConfig, options: AdapterOptions
     })
   }
 
+  /** GET /{cid} with the token answers only this account's own upload (404 when it has none). */
+  async function record (cid: string, opts: RequestOptions = {}): Promise<ListedPin | null> {
+    const res = await httpRequest(ctx, joinUrl(endpoint, `/${encodeURIComponent(cid)}`), { headers: auth, signal: opts.signal, timeoutMs, allowStatus: [404] })
+    if (res.status === 404) return null
+    const value = unwrap<NftValue>(res, 'GET /{cid}')
+    return listedPin(isString(value.cid) ? value.cid : cid, mapPinWord(value.pin?.status) ?? null, value.pin?.name, value.created)
+  }
+
   return {
     slug,
     endpoint,
@@ -87,6 +95,7 @@ export function createNftStorage (config: ServiceConfig, options: AdapterOptions
     uploadCar,
     status,
     unpin,
-    list
+    list,
+    record
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The legacy web3.storage HTTP API (seeds 001, 003): `POST /car` per shard, `GET /status/{cid}` for pins and deals,
- * `GET /user/uploads`, `DELETE /user/uploads/{cid}`. Any compatible endpoint works (our embedded service speaks it).
+ * `GET /user/uploads`, `GET`/`DELETE /user/uploads/{cid}`. Any compatible endpoint works (our embedded service speaks it).
  */
 import { httpRequest, joinUrl, parseJson } from '../http.js'
 import { ServiceError } from '../errors.js'
@@ -101,6 +101,17 @@ export function createWeb3Storage (config: ServiceConfig, options: AdapterOption
     })
   }
 
+  async function record (cid: string, opts: RequestOptions = {}): Promise<ListedPin | null> {
+    const res = await httpRequest(ctx, joinUrl(endpoint, `/user/uploads/${encodeURIComponent(cid)}`), {
+      headers: auth, signal: opts.signal, timeoutMs, allowStatus: [404]
+    })
+    if (res.status === 404) return null
+    const u = parseJson<StatusBody & { name?: string, created?: string }>(ctx, res, 'GET /user/uploads/{cid}')
+    if (!isString(u.cid)) throw new ServiceError(`${slug} answered GET /user/uploads/{cid} without a "cid"`)
+    const states = (u.pins ?? []).map(p => mapPinWord(p.status)).filter((s): s is PinState => s !== undefined)
+    return listedPin(u.cid, states.length === 0 ? 'queued' : combinePinStates(states), u.name, u.created)
+  }
+
   return {
     slug,
     endpoint,
@@ -111,6 +122,7 @@ export function createWeb3Storage (config: ServiceConfig, options: AdapterOption
     uploadCar,
     status,
     unpin,
-    list
+    list,
+    record
   }
 }
