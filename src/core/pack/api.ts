@@ -46,6 +46,12 @@ export interface PackOptions extends ProgressOptions {
    * Ignored when `output` is given. @default true
    */
   carCids?: boolean
+  /**
+   * Folder of the pack cache: what hashing each file gave, keyed by device, inode, size, mtime and ctime, so an
+   * unchanged file is not read again to compute the root (see README "Pack cache"). The front ends pass
+   * `defaultCacheDir()` unless told `--no-cache`. @default undefined (no cache)
+   */
+  cacheDir?: string
   signal?: AbortSignal
 }
 
@@ -78,3 +84,7 @@ export type PackProgressEvent =
   | ProgressEvent<'pinship:pack:bytes', { bytes: number, totalBytes: number, files: number, totalFiles: number }>
   | ProgressEvent<'pinship:pack:shard', ShardInfo & { index: number }>
   | ProgressEvent<'pinship:pack:done', PackResult>
+  /** The pack cache could not be used or written; the pack goes on without it (never a wrong CID). */
+  | ProgressEvent<'pinship:pack:warning', { message: string }>
+  /** Before the first read: files whose root came from the cache, files to hash. */
+  | ProgressEvent<'pinship:pack:cache', { dir: string, hits: number, misses: number, hitBytes: number }>

@@ -53,6 +53,9 @@ export function resolvePackOptions (path: unknown, options: PackOptions = {}): R
   if (options.output !== undefined && (typeof options.output !== 'string' || options.output === '')) {
     throw new InvalidArgumentError(`Expected \`output\` to be a non-empty path, got ${describe(options.output)}.`)
   }
+  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === '')) {
+    throw new InvalidArgumentError(`Expected \`cacheDir\` to be a non-empty path, got ${describe(options.cacheDir)}.`)
+  }
   const shardSize = options.shardSize
   if (shardSize !== undefined && (typeof shardSize !== 'number' || !Number.isSafeInteger(shardSize) || shardSize <= 0)) {
     throw new InvalidShardSizeError(`Expected the shard size to be a positive whole number of bytes, got ${describe(shardSize)}.`)
