@@ -84,6 +84,8 @@ export class ProgressLog {
           ? `packing: ${Math.floor(100 * Math.min(1, d.totalBytes > 0 ? d.bytes / d.totalBytes : 1))}%`
           : undefined
       case 'pinship:pack:shard': return `CAR shard ${d.index + 1}: ${formatBytes(d.bytes)}, ${plural(d.blocks, 'block')}, ${d.carCid}`
+      case 'pinship:pack:cache': return `pack cache: ${plural(d.hits, 'unchanged file')} (${formatBytes(d.hitBytes)}) not read again for the root, ${plural(d.misses, 'file')} to hash`
+      case 'pinship:pack:warning': return `warning: ${d.message}`
       case 'pinship:pack:done': return `root ${d.cid} (${d.profile}): ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}, CAR ${formatBytes(d.carBytes)}`
       case 'pinship:deploy:plan': {
         const services = (d.services as Array<{ service: string, endpoint: string }>).map(s => `${s.service} (${host(s.endpoint)})`).join(', ')

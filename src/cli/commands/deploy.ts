@@ -5,12 +5,13 @@ import type { DeployResult, WaitFor } from '../../core/deploy/api.js'
 import { defineError, EmptyInputError, InvalidArgumentError, isPinshipError, PathNotFoundError } from '../../core/errors.js'
 import { urlsFor } from '../../core/gateway-urls.js'
 import { PROFILE_NAMES, type ProfileName } from '../../core/pack/api.js'
+import { resolveCacheDir } from '../../core/pack/cache.js'
 import type { ProgressEvent } from '../../core/progress.js'
 import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/config.js'
 import type { ServiceConfig } from '../../core/services/api.js'
 import type { RunningServer } from '../../server/index.js'
 import { createProgressRenderer, formatBytes } from '../render.js'
-import { describePackEvent, parseByteSize } from './pack.js'
+import { describePackEvent, parseByteSize, withWarnings } from './pack.js'
 
 /** Deploy ran but `--require` was not met (a service failed, a CID mismatched, verification failed). */
 export const DeployFailedError = defineError('ERR_DEPLOY_FAILED')
@@ -119,6 +120,8 @@ interface DeployCommandOptions extends CliServiceOptions {
   require: string
   allowEmpty?: boolean
   serve?: boolean
+  cache: boolean
+  cacheDir?: string
 }
 
 const WAITS = ['none', 'uploaded', 'pinned', 'deal']
@@ -179,6 +182,8 @@ export function register (program: Command): void {
     .option('--allow-empty', 'deploy an empty folder instead of refusing')
     .option('--serve', 'after deploying to the embedded service, keep serving it until Ctrl-C')
     .option('--data <dir>', `data folder of the embedded service (default ${DEFAULT_DATA_DIR})`)
+    .option('--cache-dir <dir>', 'pack cache folder (env PINSHIP_CACHE_DIR; default $XDG_CACHE_HOME/pinship or ~/.cache/pinship)')
+    .option('--no-cache', 'hash every file, neither reading nor writing the pack cache')
     .action(async (path: string, opts: DeployCommandOptions) => {
       // Everything that can be checked without the network is checked before a server starts or a byte is packed.
       if (!WAITS.includes(opts.wait)) throw new InvalidArgumentError(`--wait must be one of ${WAITS.join(', ')}, got ${JSON.stringify(opts.wait)}`)
@@ -204,6 +209,7 @@ export function register (program: Command): void {
       let result: DeployResult
       try {
         const gateways = opts.gateway ?? (server !== undefined ? [server.gatewayUrl] : undefined)
+        const cacheDir = resolveCacheDir({ dir: opts.cacheDir, enabled: opts.cache })
         try {
           result = await deploy(path, {
             services: resolved,
@@ -217,7 +223,8 @@ export function register (program: Command): void {
             verify: opts.verify ?? false,
             require: opts.require,
             allowEmpty: opts.allowEmpty ?? false,
-            onProgress: renderer.onProgress,
+            ...(cacheDir !== undefined ? { cacheDir } : {}),
+            onProgress: withWarnings(renderer.onProgress),
             signal: abort.signal
           })
         } catch (err) {

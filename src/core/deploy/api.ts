@@ -32,6 +32,8 @@ export interface DeployOptions extends ProgressOptions {
   require?: 'all' | 'any'
   /** @default false */
   allowEmpty?: boolean
+  /** Folder of the pack cache (PackOptions.cacheDir). @default undefined (no cache) */
+  cacheDir?: string
   /** Keep the (unsharded) CAR at this path for later steps. */
   carPath?: string
   signal?: AbortSignal

@@ -238,6 +238,7 @@ class Deployment {
           ...(this.options.hidden !== undefined ? { hidden: this.options.hidden } : {}),
           ...(this.options.ignore !== undefined ? { ignore: this.options.ignore } : {}),
           allowEmpty: this.options.allowEmpty ?? false,
+          ...(this.options.cacheDir !== undefined ? { cacheDir: this.options.cacheDir } : {}),
           output: sharded ? join(tmp, 'shards') : wholePath,
           ...(sharded ? { shardSize: plan.shardSize } : {}),
           ...(onShard !== undefined ? { onShard } : {}),

@@ -35,6 +35,15 @@ export function defaultCacheDir (env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'pinship')
 }
 
+/**
+ * The cache folder a front end should use: none with `--no-cache` (`enabled: false`) or `PINSHIP_NO_CACHE=1`, else
+ * the folder given (`--cache-dir`), else `defaultCacheDir()`.
+ */
+export function resolveCacheDir (options: { dir?: string, enabled?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (options.enabled === false || /^(1|true|yes)$/i.test(env.PINSHIP_NO_CACHE ?? '')) return undefined
+  return options.dir !== undefined && options.dir !== '' ? options.dir : defaultCacheDir(env)
+}
+
 /** [cid, size (dag bytes), contentSize] */
 type LinkJson = [string, number, number]
 
