@@ -14,6 +14,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     // the CLI, the Action and the provider use the user's pack cache by default: keep tests out of the real one
-    env: { PINSHIP_CACHE_DIR: join(tmpdir(), 'pinship-test-pack-cache') }
+    // (XDG_CACHE_HOME too: some CLI tests run the CLI with every PINSHIP_* variable removed)
+    env: { PINSHIP_CACHE_DIR: join(tmpdir(), 'pinship-test-pack-cache'), XDG_CACHE_HOME: join(tmpdir(), 'pinship-test-xdg-cache') }
   }
 })

@@ -43,6 +43,25 @@ afterAll(async () => {
 })
 
 describe('pinship deploy (CLI)', () => {
+  it('a re-deploy of unchanged content sends nothing: --json reports uploadedBytes 0 and the skipped bytes, the log says so', async () => {
+    const data = join(scratch.path, 'data-again')
+    const cache = join(scratch.path, 'cache-again')
+    const first = await pinship(['deploy', site, '--data', data, '--json', '--cache-dir', cache])
+    expect(first.code).toBe(0)
+    const a = JSON.parse(first.stdout).results[0]
+    expect(a).toMatchObject({ status: 'pinned', skippedBytes: 0 })
+    expect(a.uploadedBytes).toBeGreaterThan(0)
+    const again = await pinship(['deploy', site, '--data', data, '--json', '--cache-dir', cache])
+    expect(again.code).toBe(0)
+    const b = JSON.parse(again.stdout).results[0]
+    expect(b).toMatchObject({ status: 'pinned', uploadedBytes: 0, error: null })
+    // every block's bytes (the CAR's bytes less its header and the section framing)
+    expect(b.skippedBytes).toBeGreaterThan(100)
+    expect(b.skippedBytes).toBeLessThan(a.uploadedBytes)
+    expect(again.stderr).toMatch(/local: already holds every block \(\d+ B\); nothing sent, root /)
+    expect(JSON.parse(again.stdout).cid).toBe(JSON.parse(first.stdout).cid)
+  }, 60_000)
+
   it('with nothing configured, deploys to the embedded service in-process and prints the CID and gateway URLs', async () => {
     const data = join(scratch.path, 'data-default')
     const r = await pinship(['deploy', site, '--data', data, '--profile', 'ipfs-car', '--json'])

@@ -88,8 +88,11 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
       return null
     case 'pinship:deploy:shard-done':
       return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} accepted (${formatBytes(d.bytes)})`
+    case 'pinship:deploy:check':
+      return d.error === null ? `${d.service}: already holds ${d.held} of ${d.blocks} blocks; sending the others` : null
     case 'pinship:deploy:uploaded':
-      return `${d.service}: ${d.shards === 1 ? 'CAR' : `all ${d.shards} shards`} accepted (${formatBytes(d.bytes)}), root ${d.cid}`
+      if (d.bytes === 0 && d.skippedBytes > 0) return `${d.service}: already holds every block (${formatBytes(d.skippedBytes)}); nothing sent, root ${d.cid}`
+      return `${d.service}: ${d.shards === 1 ? 'CAR' : `all ${d.shards} shards`} accepted (${formatBytes(d.bytes)}${d.skippedBytes > 0 ? `; skipped ${formatBytes(d.skippedBytes)} it already holds` : ''}), root ${d.cid}`
     case 'pinship:deploy:pin-request':
       return `${d.service}: pin requested${d.requestId !== undefined ? ` (request ${d.requestId})` : ''}`
     case 'pinship:deploy:retry':
@@ -129,7 +132,7 @@ const WAITS = ['none', 'uploaded', 'pinned', 'deal']
 function jsonResult (r: DeployResult): object {
   const out: Record<string, unknown> = {
     cid: r.cid,
-    results: r.results.map(s => ({ service: s.service, endpoint: s.endpoint, status: s.status, deals: s.deals, error: s.error })),
+    results: r.results.map(s => ({ service: s.service, endpoint: s.endpoint, status: s.status, deals: s.deals, error: s.error, uploadedBytes: s.uploadedBytes, skippedBytes: s.skippedBytes })),
     urls: r.urls
   }
   if (r.verify !== undefined) out.verify = r.verify

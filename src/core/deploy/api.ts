@@ -58,6 +58,10 @@ export interface ServiceResult {
   requestId?: string
   /** Raw status words of the last status answer, for display. */
   rawStatus?: string
+  /** CAR bytes this service accepted (0 for pin-by-CID). */
+  uploadedBytes: number
+  /** Block bytes not sent because the service already held them (services that can tell, see checkBlocks). */
+  skippedBytes: number
 }
 
 export interface VerifyResult {

@@ -38,6 +38,9 @@ interface TargetState {
   /** Indexes (1-based) of the shards this service has accepted. */
   accepted: Set<number>
   bytesDone: number
+  /** Blocks and bytes left out of the upload because the service holds them. */
+  skippedBlocks: number
+  skippedBytes: number
 }
 
 function errorJson (err: PinshipError | null): { code: string, message: string } | null {
@@ -54,7 +57,8 @@ function asPinshipError (err: unknown): PinshipError {
  * when the packer reported some shards without `onShard` (or none at all).
  */
 function shardsToSend (shards: PackResult['shards'], accepted: ReadonlySet<number>): ShardUpload[] {
-  return shards.flatMap((info, i) => accepted.has(i + 1) || info.path === null
+  // a shard without blocks is what an incremental deploy writes when the service holds everything: nothing to send
+  return shards.flatMap((info, i) => accepted.has(i + 1) || info.path === null || info.blocks === 0
     ? []
     : [{ path: info.path, bytes: info.bytes, carCid: info.carCid, index: i + 1, count: shards.length }])
 }
@@ -91,7 +95,7 @@ class Deployment {
       if (outer?.aborted === true) onAbort()
       else outer?.addEventListener('abort', onAbort, { once: true })
       this.detach.push(() => outer?.removeEventListener('abort', onAbort))
-      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], accepted: new Set(), bytesDone: 0 }
+      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], accepted: new Set(), bytesDone: 0, skippedBlocks: 0, skippedBytes: 0 }
     })
   }
 
@@ -225,12 +229,17 @@ class Deployment {
             throw new InvalidCarError(`shard ${info.index + 1} carries root ${root} but earlier shards carry ${headerRoot}`)
           }
           headerRoot = root
+          if (info.blocks === 0) return
           // The shard count is known only when packing ends: 0 until then.
           const shard: ShardUpload = { path: info.path, bytes: info.bytes, carCid: info.carCid, index: info.index + 1, count: 0 }
           for (const s of shardStates) this.schedule(s, pools.get(s) as Pool, root, shard)
         }
         : undefined
       const wholePath = this.options.carPath ?? join(tmp, 'root.car')
+      // Only missing blocks are sent when every uploader can say what it holds and nothing needs the whole CAR.
+      const incremental = sharded && wholeStates.length === 0 && this.options.carPath === undefined &&
+        shardStates.every(s => s.target.service.checkBlocks !== undefined)
+      const skipHeld = incremental ? async (cids: string[]) => await this.heldByAll(shardStates, cids) : undefined
       let packed: PackResult
       try {
         packed = await pack(plan.path, {
@@ -242,6 +251,7 @@ class Deployment {
           output: sharded ? join(tmp, 'shards') : wholePath,
           ...(sharded ? { shardSize: plan.shardSize } : {}),
           ...(onShard !== undefined ? { onShard } : {}),
+          ...(skipHeld !== undefined ? { skipHeld } : {}),
           ...(this.options.onProgress !== undefined ? { onProgress: this.options.onProgress } : {}),
           ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
         })
@@ -252,6 +262,10 @@ class Deployment {
       }
       const root = packed.cid
       this.shardCount = packed.shards.length
+      for (const s of shardStates) {
+        s.skippedBlocks = packed.skippedBlocks ?? 0
+        s.skippedBytes = packed.skippedBytes ?? 0
+      }
       if (headerRoot !== undefined && headerRoot !== root) {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
       }
@@ -299,7 +313,9 @@ class Deployment {
           endpoint: s.target.service.endpoint,
           status: s.status,
           deals: s.last?.deals ?? [],
-          error: errorJson(s.error)
+          error: errorJson(s.error),
+          uploadedBytes: s.bytesDone,
+          skippedBytes: s.skippedBytes
         }
         if (s.requestId !== undefined) r.requestId = s.requestId
         if (s.last?.rawStatus !== undefined) r.rawStatus = s.last.rawStatus
@@ -326,7 +342,43 @@ class Deployment {
 
   private uploaded (s: TargetState, root: string, shards: number): void {
     s.status = 'uploaded'
-    emit(this.options, 'pinship:deploy:uploaded', { service: s.target.service.slug, cid: root, shards, bytes: s.bytesDone })
+    emit(this.options, 'pinship:deploy:uploaded', { service: s.target.service.slug, cid: root, shards, bytes: s.bytesDone, skippedBlocks: s.skippedBlocks, skippedBytes: s.skippedBytes })
+  }
+
+  /**
+   * The blocks every one of these services already holds (asked in batches, through the retry policy): the shards
+   * they share can leave out only those. A service that cannot be asked (down, refusing the token) has failed: its
+   * uploads would fail the same way, and retrying them would spend the time bound twice.
+   */
+  private async heldByAll (states: TargetState[], cids: string[]): Promise<ReadonlySet<string>> {
+    this.startClock()
+    let common: Set<string> | undefined
+    for (const s of states) {
+      const service = s.target.service
+      const check = service.checkBlocks?.bind(service)
+      const held = new Set<string>()
+      let error: PinshipError | null = null
+      if (check !== undefined) {
+        const batch = Math.max(1, service.maxCheckCids ?? cids.length)
+        try {
+          for (let i = 0; i < cids.length; i += batch) {
+            const part = cids.slice(i, i + batch)
+            const have = await withRetry(async () => await check(part, { signal: s.signal }), this.retryOptions(s, 'check blocks'))
+            for (const c of have) held.add(c)
+          }
+        } catch (err) {
+          error = asPinshipError(err)
+          held.clear()
+        }
+      }
+      emit(this.options, 'pinship:deploy:check', { service: service.slug, blocks: cids.length, held: held.size, error: errorJson(error) })
+      if (error !== null) {
+        this.fail(s, error)
+        continue
+      }
+      common = common === undefined ? held : new Set([...common].filter(c => held.has(c)))
+    }
+    return common ?? new Set()
   }
 
   private async uploadWhole (s: TargetState, root: string, path: string, packed: PackResult): Promise<void> {

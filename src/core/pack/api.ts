@@ -52,6 +52,14 @@ export interface PackOptions extends ProgressOptions {
    * `defaultCacheDir()` unless told `--no-cache`. @default undefined (no cache)
    */
   cacheDir?: string
+  /**
+   * Two-pass packs with `onShard` only: called once between the passes with every distinct block CID of the DAG (as
+   * `toString()` gives them, in CAR order); answers the ones the destination already holds. Those blocks are left
+   * out of the shards, whose header root stays the final root (a partial DAG: the CAR carries what is missing, a
+   * header-only CAR when nothing is). A file whose every leaf is held and whose pack-cache entry is trusted is not
+   * read again. Holds the DAG's CIDs in memory (about 60 bytes a block). @default undefined (every block written)
+   */
+  skipHeld?: (cids: string[]) => Promise<ReadonlySet<string>>
   signal?: AbortSignal
 }
 
@@ -76,6 +84,9 @@ export interface PackResult {
   /** Number of blocks (each in exactly one shard). */
   blocks: number
   shards: ShardInfo[]
+  /** With `skipHeld`: blocks (and their bytes) left out because the destination holds them; `blocks` counts the rest. */
+  skippedBlocks?: number
+  skippedBytes?: number
 }
 
 export type PackProgressEvent =

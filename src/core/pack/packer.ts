@@ -73,10 +73,20 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
     cache?.save()
     return result
   }
+  let held: ReadonlySet<string> | undefined
   if (twoPass) {
-    knownRoot = (await run(nullOut, known === undefined ? undefined : { leaves: known })).cid
+    // with skipHeld, the first pass lists every block (a replayed file's leaves included) for the question
+    const all = opts.skipHeld === undefined ? undefined : new Set<string>()
+    const list: BlockOut = block => {
+      all?.add(block.cid.toString())
+      block.release?.()
+      return undefined
+    }
+    const onLeaf = all === undefined ? undefined : (link: DagLink) => { all.add(link.cid.toString()) }
+    knownRoot = (await run(list, known === undefined && onLeaf === undefined ? undefined : { leaves: known ?? [], onLeaf })).cid
     // the first pass is done: renderers see half way, whatever the throttle
     progress.flush()
+    if (all !== undefined && opts.skipHeld !== undefined) held = await opts.skipHeld([...all])
   }
 
   const onShard = async (shard: ShardInfo & { index: number }): Promise<void> => {
@@ -85,10 +95,32 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
   }
   const cleared = await clearOldOutput(target)
   const sink = new CarSink({ target, root: knownRoot, rootByteLength, shardSize: opts.shardSize, onShard: knownRoot === undefined ? undefined : onShard })
+  const skipped = { blocks: 0, bytes: 0, seen: new Set<string>() }
+  const skip = (cid: CID, length: number): boolean => {
+    const key = cid.toString()
+    if (held?.has(key) !== true) return false
+    if (!skipped.seen.has(key)) {
+      skipped.seen.add(key)
+      skipped.blocks++
+      skipped.bytes += length
+    }
+    return true
+  }
+  const put: BlockOut = held === undefined
+    ? block => sink.put(block)
+    : block => {
+      if (!skip(block.cid, block.bytes.byteLength)) return sink.put(block)
+      block.release?.()
+      return undefined
+    }
+  // a file the cache vouches for whose every leaf is held need not be read: only the nodes above its leaves are written
+  const replay: Replay | undefined = held === undefined || known === undefined
+    ? undefined
+    : { leaves: known.map(leaves => leaves?.every(l => held?.has(l.cid.toString()) === true) === true ? leaves : undefined), onLeaf: link => { skip(link.cid, link.size) } }
   let shards: Array<ShardInfo & { index: number }>
   let rootLink: DagLink
   try {
-    rootLink = await run(block => sink.put(block))
+    rootLink = await run(put, replay)
     if (knownRoot !== undefined && knownRoot.toString() !== rootLink.cid.toString()) {
       const cached = known !== undefined && known.some(k => k !== undefined)
       throw new FileChangedError(`${path} changed while it was being packed (the second read gave root ${rootLink.cid.toString()}, ` +
@@ -112,7 +144,8 @@ export async function pack (path: string, options: PackOptions = {}): Promise<Pa
     bytes: stats.bytes,
     carBytes: shards.reduce((sum, s) => sum + s.bytes, 0),
     blocks: sink.blocks,
-    shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks }))
+    shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks })),
+    ...(held !== undefined ? { skippedBlocks: skipped.blocks, skippedBytes: skipped.bytes } : {})
   }
   if (cache !== undefined) {
     const key = target.kind === 'none' ? cache.treeKey(treeShape(root, opts), files) : undefined
