@@ -70,9 +70,11 @@ describe('POST /blocks/check', () => {
     expect(all.length).toBeGreaterThan(5)
     const unknown = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
     const mine = await check(ALICE, { cids: [...all, unknown] })
-    expect(mine).toEqual({ status: 200, json: { have: all } })
+    // the root (last: each directory follows its children) is also named as one of alice's roots
+    expect(all.at(-1)).toBe(first.r.cid)
+    expect(mine).toEqual({ status: 200, json: { have: all, roots: [first.r.cid] } })
     // bob uploaded nothing: the blocks exist here, but not for him
-    expect(await check(BOB, { cids: all })).toEqual({ status: 200, json: { have: [] } })
+    expect(await check(BOB, { cids: all })).toEqual({ status: 200, json: { have: [], roots: [] } })
     expect((await check(undefined, { cids: all })).status).toBe(401)
     const bad = await check(ALICE, { cids: ['not-a-cid'] })
     expect(bad.status).toBe(400)
@@ -141,6 +143,22 @@ describe('deploy sends only the blocks the service lacks', () => {
       expect(third.r.verify).toMatchObject({ ok: true })
     })
   }
+
+  it('a sub-folder of a deployed site: every block is held but its root is no upload yet, so just the root block is sent', async () => {
+    const media = join(scratch.path, 'site-true', 'media')
+    const sub = await run(media)
+    expect(sub.r.results[0].error).toBeNull()
+    expect(sub.r.ok).toBe(true)
+    expect(sub.r.cid).toBe(await importerCid(media, 'unixfs-v1-2025'))
+    expect(shardBlocks(sub.events)).toEqual([1])
+    expect(sub.r.results[0]).toMatchObject({ status: 'pinned' })
+    expect(sub.r.results[0].uploadedBytes).toBeLessThan(1024)
+    expect(sub.r.results[0].skippedBytes).toBeGreaterThan(8 * MiB)
+    // now it is one of alice's uploads: a second deploy sends nothing
+    const again = await run(media)
+    expect(again.r.ok).toBe(true)
+    expect(again.r.results[0].uploadedBytes).toBe(0)
+  })
 
   it('another user holding the same content does not let bob skip anything; a service that cannot tell gets everything', async () => {
     const site = join(scratch.path, 'site-true')

@@ -348,7 +348,9 @@ class Deployment {
   /**
    * The blocks every one of these services already holds (asked in batches, through the retry policy): the shards
    * they share can leave out only those. A service that cannot be asked (down, refusing the token) has failed: its
-   * uploads would fail the same way, and retrying them would spend the time bound twice.
+   * uploads would fail the same way, and retrying them would spend the time bound twice. The root comes last in
+   * `cids` (each directory follows its children): its block is sent anyway unless it is already a root of each
+   * service's own uploads or pins, so that the service records an upload of it.
    */
   private async heldByAll (states: TargetState[], cids: string[]): Promise<ReadonlySet<string>> {
     this.startClock()
@@ -357,6 +359,7 @@ class Deployment {
       const service = s.target.service
       const check = service.checkBlocks?.bind(service)
       const held = new Set<string>()
+      const roots = new Set<string>()
       let error: PinshipError | null = null
       if (check !== undefined) {
         const batch = Math.max(1, service.maxCheckCids ?? cids.length)
@@ -364,7 +367,8 @@ class Deployment {
           for (let i = 0; i < cids.length; i += batch) {
             const part = cids.slice(i, i + batch)
             const have = await withRetry(async () => await check(part, { signal: s.signal }), this.retryOptions(s, 'check blocks'))
-            for (const c of have) held.add(c)
+            for (const c of have.have) held.add(c)
+            for (const c of have.roots) roots.add(c)
           }
         } catch (err) {
           error = asPinshipError(err)
@@ -376,6 +380,8 @@ class Deployment {
         this.fail(s, error)
         continue
       }
+      const root = cids.at(-1)
+      if (root !== undefined && !roots.has(root)) held.delete(root)
       common = common === undefined ? held : new Set([...common].filter(c => held.has(c)))
     }
     return common ?? new Set()

@@ -7,7 +7,7 @@ export const LOCAL_MAX_CHECK_CIDS = 10_000
  */
 import { InvalidEndpointError, ServiceError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { PinningService, RequestOptions, ServiceConfig, ServiceStatus } from './api.js'
+import type { BlockCheck, PinningService, RequestOptions, ServiceConfig, ServiceStatus } from './api.js'
 import type { AdapterOptions } from './common.js'
 import { bearer, context, isString, parseJsonError } from './common.js'
 import { createPsa } from './psa.js'
@@ -21,7 +21,7 @@ export function createLocal (config: ServiceConfig, options: AdapterOptions = {}
   const psa = createPsa(config, options, 'local')
   const endpoint = config.endpoint
   const ctx = context(config, 'local', parseJsonError)
-  async function checkBlocks (cids: string[], opts: RequestOptions = {}): Promise<string[]> {
+  async function checkBlocks (cids: string[], opts: RequestOptions = {}): Promise<BlockCheck> {
     const res = await httpRequest(ctx, joinUrl(endpoint, '/blocks/check'), {
       method: 'POST',
       headers: { ...bearer(config.token), 'content-type': 'application/json' },
@@ -31,10 +31,11 @@ export function createLocal (config: ServiceConfig, options: AdapterOptions = {}
       // an older `pinship serve` has no such route: then it holds nothing as far as the caller knows
       allowStatus: [404, 405]
     })
-    if (res.status === 404 || res.status === 405) return []
-    const json = parseJson<{ have?: unknown }>(ctx, res, 'POST /blocks/check')
+    if (res.status === 404 || res.status === 405) return { have: [], roots: [] }
+    const json = parseJson<{ have?: unknown, roots?: unknown }>(ctx, res, 'POST /blocks/check')
     if (!Array.isArray(json.have) || !json.have.every(isString)) throw new ServiceError('local answered POST /blocks/check without a "have" list of CIDs')
-    return json.have
+    const roots = Array.isArray(json.roots) ? json.roots.filter(isString) : []
+    return { have: json.have, roots }
   }
   return {
     ...w3s,
