@@ -103,9 +103,7 @@ export class ProgressLog {
       case 'pinship:deploy:check': return d.error === null
         ? `${d.service}: already holds ${d.held} of ${plural(d.blocks, 'block')}; only the others are sent`
         : `${d.service}: could not say which blocks it holds: ${d.error.message}`
-      case 'pinship:deploy:uploaded': return d.bytes === 0 && d.skippedBytes > 0
-        ? `${d.service}: already holds every block (${formatBytes(d.skippedBytes)}); nothing sent, root ${d.cid}`
-        : `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}${d.skippedBytes > 0 ? ` (skipped ${formatBytes(d.skippedBytes)} it already holds)` : ''}; root ${d.cid} confirmed`
+      case 'pinship:deploy:uploaded': return `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}${d.skippedBytes > 0 ? ` (skipped ${formatBytes(d.skippedBytes)} it already holds)` : ''}; root ${d.cid} confirmed`
       case 'pinship:deploy:pin-request': return `${d.service}: pin requested for ${d.cid}${d.requestId === undefined ? '' : ` (request ${d.requestId})`}`
       case 'pinship:deploy:retry': return `${d.service}: ${d.operation} failed (${d.error?.message ?? 'unknown error'}); retry ${d.attempt}, ${d.retriesLeft} left` +
         (d.retryAfterMs === undefined ? '' : `, service asked to wait ${Math.ceil(d.retryAfterMs / 1000)} s`)

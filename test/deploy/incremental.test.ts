@@ -70,11 +70,11 @@ describe('POST /blocks/check', () => {
     expect(all.length).toBeGreaterThan(5)
     const unknown = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
     const mine = await check(ALICE, { cids: [...all, unknown] })
-    // the root (last: each directory follows its children) is also named as one of alice's roots
+    // the root comes last: each directory follows its children
     expect(all.at(-1)).toBe(first.r.cid)
-    expect(mine).toEqual({ status: 200, json: { have: all, roots: [first.r.cid] } })
+    expect(mine).toEqual({ status: 200, json: { have: all } })
     // bob uploaded nothing: the blocks exist here, but not for him
-    expect(await check(BOB, { cids: all })).toEqual({ status: 200, json: { have: [], roots: [] } })
+    expect(await check(BOB, { cids: all })).toEqual({ status: 200, json: { have: [] } })
     expect((await check(undefined, { cids: all })).status).toBe(401)
     const bad = await check(ALICE, { cids: ['not-a-cid'] })
     expect(bad.status).toBe(400)
@@ -118,6 +118,7 @@ describe('deploy sends only the blocks the service lacks', () => {
       expect(changed.status).toBe('pinned')
       // the new index.html and the root directory: two blocks, a few hundred bytes with the CAR header
       expect(changed.uploadedBytes).toBeLessThan(2048)
+      expect(second.r.pack.blocks).toBe(2)
       expect(changed.skippedBytes).toBeGreaterThan(8 * MiB)
       expect(shardBlocks(second.events)).toEqual([2])
       expect(second.r.verify).toMatchObject({ ok: true })
@@ -132,19 +133,19 @@ describe('deploy sends only the blocks the service lacks', () => {
       expect(third.r.results[0].error).toBeNull()
       expect(third.r.verify?.error ?? null).toBeNull()
       expect(third.r.ok).toBe(true)
-      // nothing is missing: nothing is sent (the packer wrote a header-only CAR), the root is still checked complete and pinned, and verified through the gateway
-      expect(shardBlocks(third.events)).toEqual([0])
-      expect(third.r.pack.blocks).toBe(0)
+      // nothing is missing: one CAR with just the root block (it records the upload), the root is still checked
+      // complete and pinned, and verified through the gateway
+      expect(shardBlocks(third.events)).toEqual([1])
+      expect(third.r.pack.blocks).toBe(1)
       expect(third.r.results[0]).toMatchObject({ status: 'pinned', error: null })
-      expect(third.r.results[0].uploadedBytes).toBe(0)
-      expect(third.events.some(e => e.type === "pinship:deploy:shard-start")).toBe(false)
-      expect(third.events.some(e => e.type === "pinship:deploy:state" && (e.detail as { pin: string }).pin === "pinned")).toBe(true)
+      expect(third.r.results[0].uploadedBytes).toBeLessThan(1024)
       expect(third.r.results[0].skippedBytes).toBeGreaterThan(changed.skippedBytes)
+      expect(third.events.some(e => e.type === 'pinship:deploy:state' && (e.detail as { pin: string }).pin === 'pinned')).toBe(true)
       expect(third.r.verify).toMatchObject({ ok: true })
     })
   }
 
-  it('a sub-folder of a deployed site: every block is held but its root is no upload yet, so just the root block is sent', async () => {
+  it('a sub-folder of a deployed site: every block is held, the root block is sent, and it becomes an upload of its own', async () => {
     const media = join(scratch.path, 'site-true', 'media')
     const sub = await run(media)
     expect(sub.r.results[0].error).toBeNull()
@@ -154,10 +155,8 @@ describe('deploy sends only the blocks the service lacks', () => {
     expect(sub.r.results[0]).toMatchObject({ status: 'pinned' })
     expect(sub.r.results[0].uploadedBytes).toBeLessThan(1024)
     expect(sub.r.results[0].skippedBytes).toBeGreaterThan(8 * MiB)
-    // now it is one of alice's uploads: a second deploy sends nothing
-    const again = await run(media)
-    expect(again.r.ok).toBe(true)
-    expect(again.r.results[0].uploadedBytes).toBe(0)
+    const listed = await fetch(`${server.url}/user/uploads/${sub.r.cid}`, { headers: { authorization: `Bearer ${ALICE}` } })
+    expect(listed.status).toBe(200)
   })
 
   it('another user holding the same content does not let bob skip anything; a service that cannot tell gets everything', async () => {

@@ -91,7 +91,6 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
     case 'pinship:deploy:check':
       return d.error === null ? `${d.service}: already holds ${d.held} of ${d.blocks} blocks; sending the others` : null
     case 'pinship:deploy:uploaded':
-      if (d.bytes === 0 && d.skippedBytes > 0) return `${d.service}: already holds every block (${formatBytes(d.skippedBytes)}); nothing sent, root ${d.cid}`
       return `${d.service}: ${d.shards === 1 ? 'CAR' : `all ${d.shards} shards`} accepted (${formatBytes(d.bytes)}${d.skippedBytes > 0 ? `; skipped ${formatBytes(d.skippedBytes)} it already holds` : ''}), root ${d.cid}`
     case 'pinship:deploy:pin-request':
       return `${d.service}: pin requested${d.requestId !== undefined ? ` (request ${d.requestId})` : ''}`

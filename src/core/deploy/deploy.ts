@@ -57,8 +57,7 @@ function asPinshipError (err: unknown): PinshipError {
  * when the packer reported some shards without `onShard` (or none at all).
  */
 function shardsToSend (shards: PackResult['shards'], accepted: ReadonlySet<number>): ShardUpload[] {
-  // a shard without blocks is what an incremental deploy writes when the service holds everything: nothing to send
-  return shards.flatMap((info, i) => accepted.has(i + 1) || info.path === null || info.blocks === 0
+  return shards.flatMap((info, i) => accepted.has(i + 1) || info.path === null
     ? []
     : [{ path: info.path, bytes: info.bytes, carCid: info.carCid, index: i + 1, count: shards.length }])
 }
@@ -229,7 +228,6 @@ class Deployment {
             throw new InvalidCarError(`shard ${info.index + 1} carries root ${root} but earlier shards carry ${headerRoot}`)
           }
           headerRoot = root
-          if (info.blocks === 0) return
           // The shard count is known only when packing ends: 0 until then.
           const shard: ShardUpload = { path: info.path, bytes: info.bytes, carCid: info.carCid, index: info.index + 1, count: 0 }
           for (const s of shardStates) this.schedule(s, pools.get(s) as Pool, root, shard)
@@ -349,8 +347,9 @@ class Deployment {
    * The blocks every one of these services already holds (asked in batches, through the retry policy): the shards
    * they share can leave out only those. A service that cannot be asked (down, refusing the token) has failed: its
    * uploads would fail the same way, and retrying them would spend the time bound twice. The root comes last in
-   * `cids` (each directory follows its children): its block is sent anyway unless it is already a root of each
-   * service's own uploads or pins, so that the service records an upload of it.
+   * `cids` (each directory follows its children) and its block is always sent: an upload is what records the
+   * name and time of this deploy (and makes a sub-folder of an earlier deploy an upload of its own), and a CAR
+   * must hold at least one block.
    */
   private async heldByAll (states: TargetState[], cids: string[]): Promise<ReadonlySet<string>> {
     this.startClock()
@@ -359,7 +358,6 @@ class Deployment {
       const service = s.target.service
       const check = service.checkBlocks?.bind(service)
       const held = new Set<string>()
-      const roots = new Set<string>()
       let error: PinshipError | null = null
       if (check !== undefined) {
         const batch = Math.max(1, service.maxCheckCids ?? cids.length)
@@ -367,8 +365,7 @@ class Deployment {
           for (let i = 0; i < cids.length; i += batch) {
             const part = cids.slice(i, i + batch)
             const have = await withRetry(async () => await check(part, { signal: s.signal }), this.retryOptions(s, 'check blocks'))
-            for (const c of have.have) held.add(c)
-            for (const c of have.roots) roots.add(c)
+            for (const c of have) held.add(c)
           }
         } catch (err) {
           error = asPinshipError(err)
@@ -380,10 +377,10 @@ class Deployment {
         this.fail(s, error)
         continue
       }
-      const root = cids.at(-1)
-      if (root !== undefined && !roots.has(root)) held.delete(root)
       common = common === undefined ? held : new Set([...common].filter(c => held.has(c)))
     }
+    const root = cids.at(-1)
+    if (root !== undefined) common?.delete(root)
     return common ?? new Set()
   }
 

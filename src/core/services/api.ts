@@ -90,12 +90,6 @@ export interface RequestOptions extends ProgressOptions {
   onBytes?: (bytes: number) => void
 }
 
-/** A service's answer about blocks: the CIDs it holds for this account, and those that are roots of its uploads or pins. */
-export interface BlockCheck {
-  have: string[]
-  roots: string[]
-}
-
 /** What an upload of one shard told us. */
 export interface UploadReceipt {
   /** The root CID the service reports for what it stored. Compared with the local root by deploy. */
@@ -124,7 +118,7 @@ export interface PinningService {
    * Which of these block CIDs the service already holds for this account (the strings given back as given). With
    * it, deploy uploads only missing blocks (CARs whose header root is the final root). At most `maxCheckCids` a call.
    */
-  checkBlocks?(cids: string[], options?: RequestOptions): Promise<BlockCheck>
+  checkBlocks?(cids: string[], options?: RequestOptions): Promise<string[]>
   /** Most CIDs in one `checkBlocks` call. */
   readonly maxCheckCids?: number
   pin?(cid: string, options?: RequestOptions & PinFields): Promise<UploadReceipt>

@@ -71,9 +71,5 @@ async function checkBlocks (ctx: Ctx): Promise<void> {
   const keys = await userBlocks(ctx.state.repo, user)
   // answered in the caller's own spelling, so it can match strings
   const have = list.filter((_, i) => keys.has(blockKey(cids[i])) && ctx.state.repo.blocks.has(cids[i]))
-  // which asked CIDs are roots of the caller's own uploads or pins: a client that holds every block of a root that
-  // is not one still has to send something (its root block) for an upload record to name it
-  const own = new Set([...rootsOf(ctx.state.repo, user)].map(r => blockKey(CID.parse(r))))
-  const roots = list.filter((_, i) => own.has(blockKey(cids[i])))
-  sendJson(ctx.res, 200, { have, roots })
+  sendJson(ctx.res, 200, { have })
 }
