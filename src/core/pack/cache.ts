@@ -74,13 +74,6 @@ interface Stat {
   at: bigint
 }
 
-export interface CacheStats {
-  /** Files whose entry was trusted (not read for the root). */
-  hits: number
-  /** Files hashed (and recorded when they held still). */
-  misses: number
-}
-
 export interface PackCacheOptions {
   /** Called with a sentence when the cache cannot be used or written. */
   warn: (message: string) => void
@@ -116,7 +109,6 @@ function parseLink (v: LinkJson): DagLink {
 const nullOut = (): undefined => undefined
 
 export class PackCache {
-  readonly stats: CacheStats = { hits: 0, misses: 0 }
   readonly #path: string
   readonly #dir: string
   readonly #profile: CidProfile
@@ -249,7 +241,6 @@ export class PackCache {
    * read (a change during the read moves mtime/ctime, or is racy and so not trusted later).
    */
   record (i: number, leaves: readonly DagLink[], root: DagLink): void {
-    this.stats.misses++
     const before = this.#stats[i]
     if (before === undefined || leaves.length === 0) return
     const file = this.#fileAt(i)
@@ -269,8 +260,6 @@ export class PackCache {
 
   #readPaths: readonly string[] = []
   #fileAt (i: number): string | undefined { return this.#readPaths[i] }
-
-  hit (): void { this.stats.hits++ }
 
   /**
    * A key for a whole pack of this tree: every name and every file's stat, plus what else changes the CAR. Only when
