@@ -2,7 +2,8 @@
  * Incremental deploys against the real embedded service over HTTP: POST /blocks/check, and deploy sending only the
  * blocks a service lacks (with and without the pack cache), the root still verified complete and pinned.
  */
-import { appendFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { appendFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deploy } from '../../src/core/deploy/index.js'
@@ -41,11 +42,12 @@ async function check (token: string | undefined, body: unknown): Promise<{ statu
   return { status: res.status, json: await res.json() }
 }
 
-async function run (site: string, options: { cacheDir?: string, token?: string, service?: string } = {}): Promise<{ r: DeployResult, events: ProgressEvent[] }> {
+async function run (site: string, options: { cacheDir?: string, token?: string, service?: string, carPath?: string } = {}): Promise<{ r: DeployResult, events: ProgressEvent[] }> {
   const events: ProgressEvent[] = []
   const r = await deploy(site, {
     services: [{ service: options.service ?? 'local', endpoint: server.url, token: options.token ?? ALICE }],
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    ...(options.carPath !== undefined ? { carPath: options.carPath } : {}),
     verify: true,
     gateways: [server.url],
     ...FAST,
@@ -89,7 +91,7 @@ describe('POST /blocks/check', () => {
 
 describe('deploy sends only the blocks the service lacks', () => {
   for (const cached of [true, false]) {
-    it(`${cached ? 'with' : 'without'} the pack cache: a one-file change sends that file's blocks, a no-op re-deploy none; each root pinned and verified`, async () => {
+    it(`${cached ? 'with' : 'without'} the pack cache: a one-file change sends that file's blocks, a no-op re-deploy only the root block; each root pinned and verified`, async () => {
       const site = join(scratch.path, `site-${String(cached)}`)
       await smallSite(site)
       // content of its own: blocks stored by the other tests would rightly be skipped
@@ -157,6 +159,28 @@ describe('deploy sends only the blocks the service lacks', () => {
     expect(sub.r.results[0].skippedBytes).toBeGreaterThan(8 * MiB)
     const listed = await fetch(`${server.url}/user/uploads/${sub.r.cid}`, { headers: { authorization: `Bearer ${ALICE}` } })
     expect(listed.status).toBe(200)
+  })
+
+  it('a deploy that keeps the whole CAR (the Action\'s car-path) still sends only what is missing, and keeps the whole CAR', async () => {
+    const site = join(scratch.path, 'site-car')
+    await smallSite(site)
+    await randomFile(join(site, 'media', 'kept.bin'), 3 * MiB, 7)
+    await settle(site)
+    const cacheDir = join(scratch.path, 'car-cache')
+    const first = await run(site, { cacheDir, carPath: join(scratch.path, 'first.car') })
+    expect(first.r.ok).toBe(true)
+    await appendFile(join(site, 'index.html'), '<p>changed</p>\n')
+    const carPath = join(scratch.path, 'second.car')
+    const second = await run(site, { cacheDir, carPath })
+    expect(second.r.ok).toBe(true)
+    expect(second.r.cid).toBe(await importerCid(site, 'unixfs-v1-2025'))
+    expect(second.r.results[0].skippedBytes).toBeGreaterThan(3 * MiB)
+    expect(second.r.results[0].uploadedBytes).toBeLessThan(2048)
+    // the kept CAR is the whole DAG, byte for byte what a pack of the folder writes
+    const direct = join(scratch.path, 'direct.car')
+    const packed = await pack(site, { output: direct })
+    expect(packed.cid).toBe(second.r.cid)
+    expect(createHash('sha256').update(await readFile(carPath)).digest('hex')).toBe(createHash('sha256').update(await readFile(direct)).digest('hex'))
   })
 
   it('another user holding the same content does not let bob skip anything; a service that cannot tell gets everything', async () => {

@@ -34,7 +34,10 @@ export interface DeployOptions extends ProgressOptions {
   allowEmpty?: boolean
   /** Folder of the pack cache (PackOptions.cacheDir). @default undefined (no cache) */
   cacheDir?: string
-  /** Keep the (unsharded) CAR at this path for later steps. */
+  /**
+   * Keep the (unsharded) CAR at this path for later steps. When only missing blocks are uploaded (see README
+   * "Incremental deploys"), the folder is packed once more for it after the uploads.
+   */
   carPath?: string
   signal?: AbortSignal
   /** Shards uploaded at once per service. @default DEFAULT_UPLOAD_CONCURRENCY */

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError, WaitTimeoutError } from '../errors.js'
+import { AbortedError, FileChangedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError, WaitTimeoutError } from '../errors.js'
 import { gatewayUrls } from '../gateway-urls.js'
 import type { PackResult, ShardInfo } from '../pack/api.js'
 import { pack } from '../pack/index.js'
@@ -234,8 +234,9 @@ class Deployment {
         }
         : undefined
       const wholePath = this.options.carPath ?? join(tmp, 'root.car')
-      // Only missing blocks are sent when every uploader can say what it holds and nothing needs the whole CAR.
-      const incremental = sharded && wholeStates.length === 0 && this.options.carPath === undefined &&
+      // Only missing blocks are sent when every uploader can say what it holds and no service needs the whole CAR
+      // (a kept CAR, `carPath`, is then packed whole once more after the uploads).
+      const incremental = sharded && wholeStates.length === 0 &&
         shardStates.every(s => s.target.service.checkBlocks !== undefined)
       const skipHeld = incremental ? async (cids: string[]) => await this.heldByAll(shardStates, cids) : undefined
       let packed: PackResult
@@ -285,7 +286,8 @@ class Deployment {
       }
 
       if (sharded && (wholeStates.length > 0 || this.options.carPath !== undefined)) {
-        await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
+        if (incremental) await this.packWhole(root, wholePath)
+        else await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
       }
       await Promise.all(wholeStates.map(async s => await this.uploadWhole(s, root, wholePath, packed)))
       await Promise.all(pinStates.map(async s => await this.pinByCid(s, root)))
@@ -335,6 +337,25 @@ class Deployment {
       for (const s of this.states) s.abort.abort()
       for (const d of this.detach) d()
       await rm(tmp, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * The whole CAR for `carPath` when the shards held only missing blocks: one more pass over the folder (its root
+   * from the pack cache when that is warm). A folder that changed since is an error, not a CAR of something else.
+   */
+  private async packWhole (root: string, path: string): Promise<void> {
+    const whole = await pack(this.plan.path, {
+      ...(this.options.profile !== undefined ? { profile: this.options.profile } : {}),
+      ...(this.options.hidden !== undefined ? { hidden: this.options.hidden } : {}),
+      ...(this.options.ignore !== undefined ? { ignore: this.options.ignore } : {}),
+      allowEmpty: this.options.allowEmpty ?? false,
+      ...(this.options.cacheDir !== undefined ? { cacheDir: this.options.cacheDir } : {}),
+      output: path,
+      ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
+    })
+    if (whole.cid !== root) {
+      throw new FileChangedError(`${this.plan.path} changed during the deploy: the uploads carry root ${root}, the kept CAR would carry ${whole.cid}. Deploy again once nothing is writing to the folder.`)
     }
   }
 
