@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -10,6 +12,9 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: keep parallel files bounded so timing-sensitive tests stay honest.
     maxWorkers: 2,
-    reporters: ['default']
+    reporters: ['default'],
+    // the CLI, the Action and the provider use the user's pack cache by default: keep tests out of the real one
+    // (XDG_CACHE_HOME too: some CLI tests run the CLI with every PINSHIP_* variable removed)
+    env: { PINSHIP_CACHE_DIR: join(tmpdir(), 'pinship-test-pack-cache'), XDG_CACHE_HOME: join(tmpdir(), 'pinship-test-xdg-cache') }
   }
 })

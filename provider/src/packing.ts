@@ -3,7 +3,7 @@
  * `data.pinship_cid`: their schema, their checks, and a pack that writes nothing (CIDs and sizes only).
  */
 import { basename, resolve } from 'node:path'
-import { DEFAULT_PROFILE, excludeFilter, excludeProblem, pack, PROFILE_NAMES, type IgnoreFn, type OnProgress, type PackResult, type ProfileName } from '../../src/core/index.js'
+import { DEFAULT_PROFILE, excludeFilter, excludeProblem, pack, PROFILE_NAMES, resolveCacheDir, type IgnoreFn, type OnProgress, type PackResult, type ProfileName } from '../../src/core/index.js'
 import { DiagnosticsError, errorAt, type AttributeSchema, type Diagnostic, type TfObject } from './framework/types.js'
 import { diagnosticsError, PACK_ATTRIBUTES } from './diagnose.js'
 import { boolOf, isWhollyKnown, stringOf } from './tf-values.js'
@@ -101,12 +101,20 @@ export async function packOnly (inputs: PackInputs, options: { signal: AbortSign
       ...ignoreOption(inputs),
       // one pass: a plan needs the root and the sizes, not the CAR CIDs
       carCids: false,
+      // an unchanged folder is not read again at each plan (PINSHIP_CACHE_DIR, PINSHIP_NO_CACHE=1)
+      ...cacheOption(),
       signal: options.signal,
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {})
     })
   } catch (err) {
     throw diagnosticsError(err, { doing: `Packing ${inputs.source}`, attributes: PACK_ATTRIBUTES })
   }
+}
+
+/** The pack cache for plan-time CIDs and deploys: the user's default unless PINSHIP_NO_CACHE=1. */
+export function cacheOption (): { cacheDir?: string } {
+  const dir = resolveCacheDir()
+  return dir === undefined ? {} : { cacheDir: dir }
 }
 
 /** Deploy's `ignore` for the inputs. */

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { deploy } from '../core/deploy/index.js'
 import { isPinshipError } from '../core/errors.js'
-import { pack } from '../core/pack/index.js'
+import { pack, resolveCacheDir } from '../core/pack/index.js'
 import { carDir, discardCar, finishCar, partialCarPath } from './car-path.js'
 import { checkServices, skipReason } from './check-services.js'
 import { readRunContext } from './context.js'
@@ -73,7 +73,9 @@ async function produce (inputs: ActionInputs, context: RunContext): Promise<Repo
   const onSignal = (): void => abort.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const common = { profile: inputs.profile, hidden: inputs.hidden, ignore, onProgress: log.onProgress, signal: abort.signal }
+  // the runner user's pack cache (~/.cache/pinship; keep it between runs with actions/cache), off with PINSHIP_NO_CACHE=1
+  const cacheDir = resolveCacheDir()
+  const common = { profile: inputs.profile, hidden: inputs.hidden, ignore, ...(cacheDir !== undefined ? { cacheDir } : {}), onProgress: log.onProgress, signal: abort.signal }
   try {
     if (skipped !== undefined) {
       core.info(SKIP_LOG[skipped])

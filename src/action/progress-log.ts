@@ -124,6 +124,8 @@ export class ProgressLog {
           : undefined
       }
       case 'pinship:pack:shard': return `CAR shard ${d.index + 1}: ${formatBytes(d.bytes)}, ${plural(d.blocks, 'block')}, ${d.carCid}`
+      case 'pinship:pack:cache': return `pack cache: ${plural(d.hits, 'unchanged file')} (${formatBytes(d.hitBytes)}) not read again for the root, ${plural(d.misses, 'file')} to hash`
+      case 'pinship:pack:warning': return `warning: ${d.message}`
       case 'pinship:pack:done': return `root ${d.cid} (${d.profile}): ${plural(d.files, 'file')}, ${formatBytes(d.bytes)}, CAR ${formatBytes(d.carBytes)}`
       case 'pinship:deploy:plan': {
         const services = (d.services as Array<{ service: string, endpoint: string }>).map(s => `${s.service} (${host(s.endpoint)})`).join(', ')
@@ -138,7 +140,10 @@ export class ProgressLog {
       // The sum over services grows while packing runs, so its fraction goes back and forth; shard lines say enough.
       case 'pinship:deploy:bytes': return undefined
       case 'pinship:deploy:shard-done': return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} stored, service reports ${d.cid}`
-      case 'pinship:deploy:uploaded': return `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}; root ${d.cid} confirmed`
+      case 'pinship:deploy:check': return d.error === null
+        ? `${d.service}: already holds ${d.held} of ${plural(d.blocks, 'block')}; only the others are sent`
+        : `${d.service}: could not say which blocks it holds: ${d.error.message}`
+      case 'pinship:deploy:uploaded': return `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}${d.skippedBytes > 0 ? ` (skipped ${formatBytes(d.skippedBytes)} it already holds)` : ''}; root ${d.cid} confirmed`
       case 'pinship:deploy:pin-request': return `${d.service}: pin requested for ${d.cid}${d.requestId === undefined ? '' : ` (request ${d.requestId})`}`
       case 'pinship:deploy:retry': return `${d.service}: ${d.operation} failed (${d.error?.message ?? 'unknown error'}); retry ${d.attempt}, ${d.retriesLeft} left` +
         (d.retryAfterMs === undefined ? '' : `, service asked to wait ${Math.ceil(d.retryAfterMs / 1000)} s`)

@@ -1,5 +1,6 @@
 /** pinship's public API: pack a folder, deploy it, talk to services. Front ends import from here. */
 export { pack, excludeFilter, excludeProblem, type IgnoreFn } from './pack/index.js'
+export { defaultCacheDir, resolveCacheDir } from './pack/cache.js'
 export * from './pack/api.js'
 export { deploy, status, pin, unpin, list, record, checkCid, getPin, replacePin, removePin, waitForPin, sameCid, DEFAULT_UPLOAD_CONCURRENCY, DEFAULT_GATEWAYS } from './deploy/index.js'
 export type { DeployOptions, DeployResult, ServiceResult, VerifyResult, WaitFor, DeployProgressEvent, OpOptions, PinOptions, ListedPin } from './deploy/index.js'

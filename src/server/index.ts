@@ -22,6 +22,7 @@ import { registerPinata } from './api/pinata.js'
 import { registerProgress, attachProgressSocket } from './api/progress.js'
 import { registerGateway, subdomainGateway } from './api/gateway.js'
 import { registerAccount } from './api/account.js'
+import { registerBlocks } from './api/blocks.js'
 import {
   DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETRY_AFTER_S,
   type RunningServer, type ServerOptions, type ServerProgressEvent
@@ -98,6 +99,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   registerProgress(app.router)
   registerGateway(app.router)
   registerAccount(app.router)
+  registerBlocks(app.router)
 
   const guard = new ConnectionGuard(options.maxUnauthenticatedConnections)
   state.auth.onSuccess = req => guard.trust(req)

@@ -247,6 +247,19 @@ describe('pull request previews', () => {
     expect(github.comments.filter(c => c.issue === 5)).toHaveLength(106)
   })
 
+  test('the second run sends only what changed: results carry uploadedBytes and skippedBytes, the log says so', () => {
+    const [a] = JSON.parse(first.result!.outputs.results) as Array<{ uploadedBytes: number, skippedBytes: number }>
+    const [b] = JSON.parse(second.result!.outputs.results) as Array<{ uploadedBytes: number, skippedBytes: number }>
+    // (the first run too skipped what the push-to-main deploy of the same files had stored)
+    expect(a.uploadedBytes).toBeGreaterThan(0)
+    expect(b.skippedBytes).toBeGreaterThan(0)
+    // the new index.html and the directories above it
+    expect(b.uploadedBytes).toBeGreaterThan(0)
+    expect(b.uploadedBytes).toBeLessThan(2048)
+    expect(second.result!.stdout).toMatch(/local: already holds \d+ of \d+ blocks; only the others are sent/)
+    expect(second.result!.stdout).toMatch(/local: uploaded 1 shard, [\d.]+ (B|KiB) \(skipped [\d.]+ (B|KiB|MiB) it already holds\)/)
+  })
+
   test('commit statuses go to the pull request heads, not the merge commit', () => {
     expect(github.statuses.find(s => s.sha === HEAD_1)).toMatchObject({ state: 'success', context: 'pinship', target_url: JSON.parse(first.result!.outputs.urls)[0] })
     expect(github.statuses.find(s => s.sha === HEAD_2)).toMatchObject({ state: 'success', target_url: JSON.parse(second.result!.outputs.urls)[0] })

@@ -17,16 +17,20 @@ import { useEmbeddedService } from './embedded.js'
 const TOKEN = 'faults-token-0123456789'
 
 const env = useEmbeddedService(TOKEN)
-let tree: string
-let expected: string
+const SEEDS = [1234, 99, 2026]
+// a tree per run: the service answers which blocks it holds, and a second deploy of one tree would send none
+const trees = new Map<number, { tree: string, expected: string }>()
 
 beforeAll(async () => {
-  tree = await randomTree(join(env.scratch, 'tree'), 6 * 1024 * 1024, 24, 99)
-  expected = (await pack(tree)).cid
+  for (const seed of SEEDS) {
+    const tree = await randomTree(join(env.scratch, `tree-${seed}`), 6 * 1024 * 1024, 24, seed)
+    trees.set(seed, { tree, expected: (await pack(tree)).cid })
+  }
 })
 
 describe('deploy through a misbehaving network', () => {
-  it.each([1234, 99, 2026])('ends pinned with the right CID despite resets, 503/429, stalls and truncation (seed %i)', async (seed) => {
+  it.each(SEEDS)('ends pinned with the right CID despite resets, 503/429, stalls and truncation (seed %i)', async (seed) => {
+    const { tree, expected } = trees.get(seed) as { tree: string, expected: string }
     const proxy = await startFaultProxy({
       target: env.server.url,
       seed,
@@ -63,6 +67,7 @@ describe('deploy through a misbehaving network', () => {
   }, 60_000)
 
   it('fails at once with a clear message when the service is down before the deploy starts (nothing packed)', async () => {
+    const { tree } = trees.get(SEEDS[0]) as { tree: string }
     const dead = createServer()
     await new Promise<void>(resolve => dead.listen(0, '127.0.0.1', resolve))
     const port = (dead.address() as AddressInfo).port
@@ -85,6 +90,7 @@ describe('deploy through a misbehaving network', () => {
   }, 30_000)
 
   it('gives up within the bound when every answer is 503', async () => {
+    const { tree } = trees.get(SEEDS[0]) as { tree: string }
     const proxy = await startFaultProxy({ target: env.server.url, seed: 5, rates: { status503: 1 } })
     try {
       const start = performance.now()
@@ -105,6 +111,7 @@ describe('deploy through a misbehaving network', () => {
   }, 30_000)
 
   it('times out a stalled service within the bound', async () => {
+    const { tree } = trees.get(SEEDS[0]) as { tree: string }
     const proxy = await startFaultProxy({ target: env.server.url, seed: 6, rates: { stall: 1 } })
     try {
       const start = performance.now()

@@ -28,7 +28,7 @@ describe('deploy to the embedded service', () => {
     })
     expect(r.cid).toBe(oracle)
     expect(r.ok).toBe(true)
-    expect(r.results).toEqual([{ service: 'local', endpoint: env.server.url, status: 'pinned', deals: [], error: null, rawStatus: 'Pinned' }])
+    expect(r.results).toEqual([{ service: 'local', endpoint: env.server.url, status: 'pinned', deals: [], error: null, rawStatus: 'Pinned', uploadedBytes: r.pack.carBytes, skippedBytes: 0 }])
     expect(r.urls).toEqual([
       `${new URL(env.server.url).origin}/ipfs/${oracle}/`,
       `http://${oracle}.ipfs.localhost:${env.server.port}/`

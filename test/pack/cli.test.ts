@@ -1,10 +1,11 @@
 // `pinship pack` as users and other tools run it: the JSON contract, outputs, flags, exit codes, one-line errors.
 import { execFile } from 'node:child_process'
-import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, stat, symlink, truncate, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { MiB, makeTemp, removeTemp, siteSpec, writeTree } from '../helpers/corpus.js'
+import { settle } from './cached-pack.js'
 import { importerCid, ipfsCarCid, pinship } from './oracles.js'
 
 let dir: string
@@ -171,5 +172,34 @@ describe('pinship pack', () => {
       expect(abs.code).toBe(2)
       expect(abs.stderr).toMatch(/exclude pattern "\/etc" must be relative/)
     })
+  })
+})
+
+describe('pinship pack and the pack cache', () => {
+  test('--cache-dir / PINSHIP_CACHE_DIR hold the cache, a damaged one is a warning on stderr, --no-cache touches none', async () => {
+    const cache = join(dir, 'cli-cache')
+    // a folder of its own: the error tests above add a symlink to `site`
+    const site = join(dir, 'cached-site')
+    await writeTree(site, { ...siteSpec(), 'big.bin': 3 * MiB })
+    await settle(site)
+    const oracle = await importerCid(site, 'unixfs-v1-2025')
+    const first = await pinship(['pack', site, '--json', '--cache-dir', cache])
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(JSON.parse(first.stdout).cid).toBe(oracle)
+    const files = (await readdir(cache)).filter(n => n.endsWith('.json'))
+    expect(files).toHaveLength(1)
+    // cut in half: ignored with a warning, the CID as before
+    await truncate(join(cache, files[0]), 40)
+    const second = await pinship(['pack', site, '--json', '--shard-size', '2MiB'], { env: { ...process.env, PINSHIP_CACHE_DIR: cache } })
+    expect(second.code).toBe(0)
+    expect(second.stderr).toMatch(/^pinship: warning: pack cache .*\.json is damaged or was not written by this pinship; ignoring it/)
+    expect(JSON.parse(second.stdout).cid).toBe(oracle)
+    // rewritten whole by that pack
+    expect((await pinship(['pack', site, '--json', '--cache-dir', cache])).stderr).toBe('')
+    const noCache = await pinship(['pack', site, '--json', '--cache-dir', join(dir, 'never'), '--no-cache'])
+    expect(noCache.stderr).toBe('')
+    expect(JSON.parse(noCache.stdout)).toEqual(JSON.parse(first.stdout))
+    await expect(readdir(join(dir, 'never'))).rejects.toThrow()
   })
 })

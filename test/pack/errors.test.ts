@@ -60,6 +60,10 @@ describe('inputs the packer refuses', () => {
     expect((await failure(join(dir, 'p'), { ignore: 5 as never })).code).toBe('ERR_INVALID_ARGUMENT')
     expect((await failure(join(dir, 'p'), { output: '' })).message).toContain('`output`')
     expect((await failure('')).code).toBe('ERR_INVALID_ARGUMENT')
+    expect((await failure(join(dir, 'p'), { cacheDir: '' })).message).toContain('`cacheDir`')
+    expect((await failure(join(dir, 'p'), { cacheDir: 7 as never })).code).toBe('ERR_INVALID_ARGUMENT')
+    // skipping held blocks needs a pack that knows every block before writing one
+    expect((await failure(join(dir, 'p'), { skipHeld: async () => new Set() })).message).toMatch(/`skipHeld` needs `onShard` and `output`/)
   })
 
   test('an output that is a folder (no shard size) or a file (with one)', async () => {

@@ -96,9 +96,9 @@ export async function ipfsCidV0 (file: string): Promise<string> {
 }
 
 /** Runs ./bin/pinship (built by `tsc` before the tests) and returns its exit code and output. */
-export async function pinship (args: string[], options: { cwd?: string } = {}): Promise<{ code: number, stdout: string, stderr: string }> {
+export async function pinship (args: string[], options: { cwd?: string, env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number, stdout: string, stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [PINSHIP_BIN, ...args], { cwd: options.cwd, maxBuffer: 16 << 20 })
+    const { stdout, stderr } = await run(process.execPath, [PINSHIP_BIN, ...args], { cwd: options.cwd, maxBuffer: 16 << 20, ...(options.env !== undefined ? { env: options.env } : {}) })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code?: number, stdout?: string, stderr?: string }

@@ -1,7 +1,8 @@
 // Exact-CID parity: every profile against the outside tool it claims to reproduce.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { pack } from '../../src/core/pack/index.js'
+// every case also runs through the pack cache, cold and warm (cached-pack.ts)
+import { pack } from './cached-pack.js'
 import { KiB, MiB, makeTemp, manyFiles, removeTemp, siteSpec, writeTree } from '../helpers/corpus.js'
 import { importerCid, ipfsCarCid, ipfsCidV0 } from './oracles.js'
 

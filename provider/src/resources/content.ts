@@ -16,7 +16,7 @@ import { DEALS_ATTRIBUTE, dealsValue } from '../deals.js'
 import { diagnostic, diagnosticsError, PACK_ATTRIBUTES } from '../diagnose.js'
 import { DURATION_HINT, formatDuration, parseDuration } from '../duration.js'
 import { logProgress } from '../log-progress.js'
-import { defaultName, ignoreOf, packAttributes, packInputs, packOnly, validatePackInputs, type PackInputs } from '../packing.js'
+import { cacheOption, defaultName, ignoreOf, packAttributes, packInputs, packOnly, validatePackInputs, type PackInputs } from '../packing.js'
 import { isUnknown, objectOf, readPrivate, sameValue, stringOf, writePrivate } from '../tf-values.js'
 
 const TYPE = 'pinship_content'
@@ -258,6 +258,7 @@ async function applyContent (req: ApplyRequest, ctx: CallContext<Client>): Promi
       profile: inputs.profile,
       hidden: inputs.hidden,
       ...(ignoreOf(inputs) !== undefined ? { ignore: ignoreOf(inputs) } : {}),
+      ...cacheOption(),
       name,
       wait: wait as 'uploaded' | 'pinned' | 'deal',
       timeoutMs,

@@ -6,6 +6,7 @@ import { defineError, InvalidArgumentError, isPinshipError, MissingTokenError, P
 import { urlsFor } from '../../core/gateway-urls.js'
 import { PROFILE_NAMES, type ProfileName } from '../../core/pack/api.js'
 import { excludeFilter } from '../../core/pack/exclude.js'
+import { resolveCacheDir } from '../../core/pack/cache.js'
 import type { ProgressEvent } from '../../core/progress.js'
 import { resolveServiceConfigs, type ServiceFlags } from '../../core/services/config.js'
 import type { ServiceConfig } from '../../core/services/api.js'
@@ -13,7 +14,7 @@ import type { RunningServer } from '../../server/index.js'
 import { DataDirBusyError } from '../../server/store/lock.js'
 import { createProgressRenderer, formatBytes, plural } from '../render.js'
 import { findRunning, recordRunning, type RunningService } from '../running.js'
-import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize } from './pack.js'
+import { collect, describePackEvent, EXCLUDE_HELP, parseByteSize, withWarnings } from './pack.js'
 
 /** Deploy ran but `--require` was not met (a service failed, a CID mismatched, verification failed). */
 export const DeployFailedError = defineError('ERR_DEPLOY_FAILED')
@@ -113,8 +114,10 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
       return null
     case 'pinship:deploy:shard-done':
       return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} accepted (${formatBytes(d.bytes)})`
+    case 'pinship:deploy:check':
+      return d.error === null ? `${d.service}: already holds ${d.held} of ${d.blocks} blocks; sending the others` : null
     case 'pinship:deploy:uploaded':
-      return `${d.service}: ${d.shards === 1 ? 'CAR' : `all ${d.shards} shards`} accepted (${formatBytes(d.bytes)}), root ${d.cid}`
+      return `${d.service}: ${d.shards === 1 ? 'CAR' : `all ${d.shards} shards`} accepted (${formatBytes(d.bytes)}${d.skippedBytes > 0 ? `; skipped ${formatBytes(d.skippedBytes)} it already holds` : ''}), root ${d.cid}`
     case 'pinship:deploy:pin-request':
       return `${d.service}: pin requested${d.requestId !== undefined ? ` (request ${d.requestId})` : ''}`
     case 'pinship:deploy:retry':
@@ -147,6 +150,8 @@ interface DeployCommandOptions extends CliServiceOptions {
   allowEmpty?: boolean
   exclude: string[]
   serve?: boolean
+  cache: boolean
+  cacheDir?: string
 }
 
 const WAITS = ['none', 'uploaded', 'pinned', 'deal']
@@ -154,7 +159,7 @@ const WAITS = ['none', 'uploaded', 'pinned', 'deal']
 function jsonResult (r: DeployResult): object {
   const out: Record<string, unknown> = {
     cid: r.cid,
-    results: r.results.map(s => ({ service: s.service, endpoint: s.endpoint, status: s.status, deals: s.deals, error: s.error })),
+    results: r.results.map(s => ({ service: s.service, endpoint: s.endpoint, status: s.status, deals: s.deals, error: s.error, uploadedBytes: s.uploadedBytes, skippedBytes: s.skippedBytes })),
     urls: r.urls
   }
   if (r.verify !== undefined) out.verify = r.verify
@@ -208,6 +213,8 @@ export function register (program: Command): void {
     .option('--allow-empty', 'deploy an empty folder instead of refusing')
     .option('--serve', 'after deploying to the embedded service, keep serving it until Ctrl-C')
     .option('--data <dir>', `data folder of the embedded service (default ${DEFAULT_DATA_DIR})`)
+    .option('--cache-dir <dir>', 'pack cache folder (env PINSHIP_CACHE_DIR; default $XDG_CACHE_HOME/pinship or ~/.cache/pinship)')
+    .option('--no-cache', 'hash every file, neither reading nor writing the pack cache')
     .action(async (path: string, opts: DeployCommandOptions) => {
       // Everything that can be checked without the network is checked before a server starts or a byte is packed.
       if (!WAITS.includes(opts.wait)) throw new InvalidArgumentError(`--wait must be one of ${WAITS.join(', ')}, got ${JSON.stringify(opts.wait)}`)
@@ -237,6 +244,7 @@ export function register (program: Command): void {
       let result: DeployResult
       try {
         const gateways = opts.gateway ?? (server !== undefined ? [server.gatewayUrl] : undefined)
+        const cacheDir = resolveCacheDir({ dir: opts.cacheDir, enabled: opts.cache })
         try {
           result = await deploy(path, {
             services: resolved,
@@ -251,7 +259,8 @@ export function register (program: Command): void {
             verify: opts.verify ?? false,
             require: opts.require,
             allowEmpty: opts.allowEmpty ?? false,
-            onProgress: renderer.onProgress,
+            ...(cacheDir !== undefined ? { cacheDir } : {}),
+            onProgress: withWarnings(renderer.onProgress),
             signal: abort.signal
           })
         } finally {

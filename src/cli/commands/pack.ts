@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidShardSizeError } from '../../core/errors.js'
-import { DEFAULT_PROFILE, PROFILE_NAMES, excludeFilter, pack, type PackResult, type ProfileName } from '../../core/pack/index.js'
-import type { ProgressEvent } from '../../core/progress.js'
+import { DEFAULT_PROFILE, PROFILE_NAMES, excludeFilter, pack, resolveCacheDir, type PackResult, type ProfileName } from '../../core/pack/index.js'
+import type { OnProgress, ProgressEvent } from '../../core/progress.js'
 import { createProgressRenderer, formatBytes, plural } from '../render.js'
 
 interface PackCommandOptions {
@@ -13,6 +13,8 @@ interface PackCommandOptions {
   exclude: string[]
   allowEmpty?: boolean
   json?: boolean
+  cache: boolean
+  cacheDir?: string
 }
 
 export function collect (value: string, previous: string[] = []): string[] {
@@ -49,8 +51,21 @@ export function describePackEvent (event: ProgressEvent): string | null | undefi
         (typeof detail.path === 'string' ? ` → ${detail.path}` : '')
     case 'pinship:pack:done':
       return null
+    case 'pinship:pack:cache':
+      return Number(detail.hits) === 0 ? null : `pack cache: ${String(detail.hits)} unchanged ${Number(detail.hits) === 1 ? 'file' : 'files'} (${formatBytes(Number(detail.hitBytes))}) not read again for the root`
+    // printed by withWarnings whatever the render mode
+    case 'pinship:pack:warning':
+      return null
     default:
       return undefined
+  }
+}
+
+/** Passes events on, and writes pack-cache warnings to stderr even when no progress is drawn. */
+export function withWarnings (onProgress: OnProgress): OnProgress {
+  return event => {
+    if (event.type === 'pinship:pack:warning') process.stderr.write(`pinship: warning: ${String((event.detail as { message: string }).message)}\n`)
+    onProgress(event)
   }
 }
 
@@ -79,6 +94,8 @@ export function register (program: Command): void {
     .option('--exclude <glob>', EXCLUDE_HELP, collect, [] as string[])
     .option('--allow-empty', 'pack a folder with no files instead of refusing')
     .option('--json', 'print one JSON object on stdout')
+    .option('--cache-dir <dir>', 'pack cache folder (env PINSHIP_CACHE_DIR; default $XDG_CACHE_HOME/pinship or ~/.cache/pinship)')
+    .option('--no-cache', 'hash every file, neither reading nor writing the pack cache')
     .action(async (path: string, opts: PackCommandOptions) => {
       const shardSize = opts.shardSize === undefined ? undefined : parseByteSize(opts.shardSize)
       const ignore = excludeFilter(opts.exclude)
@@ -96,7 +113,8 @@ export function register (program: Command): void {
           shardSize,
           ...(ignore !== undefined ? { ignore } : {}),
           allowEmpty: opts.allowEmpty === true,
-          onProgress: renderer.onProgress,
+          cacheDir: resolveCacheDir({ dir: opts.cacheDir, enabled: opts.cache }),
+          onProgress: withWarnings(renderer.onProgress),
           signal: abort.signal
         })
       } finally {

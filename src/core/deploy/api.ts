@@ -32,7 +32,12 @@ export interface DeployOptions extends ProgressOptions {
   require?: 'all' | 'any'
   /** @default false */
   allowEmpty?: boolean
-  /** Keep the (unsharded) CAR at this path for later steps. */
+  /** Folder of the pack cache (PackOptions.cacheDir). @default undefined (no cache) */
+  cacheDir?: string
+  /**
+   * Keep the (unsharded) CAR at this path for later steps. When only missing blocks are uploaded (see README
+   * "Incremental deploys"), the folder is packed once more for it after the uploads.
+   */
   carPath?: string
   signal?: AbortSignal
   /** Shards uploaded at once per service. @default DEFAULT_UPLOAD_CONCURRENCY */
@@ -58,6 +63,10 @@ export interface ServiceResult {
   requestId?: string
   /** Raw status words of the last status answer, for display. */
   rawStatus?: string
+  /** CAR bytes this service accepted (0 for pin-by-CID). */
+  uploadedBytes: number
+  /** Block bytes not sent because the service already held them (services that can tell, see checkBlocks). */
+  skippedBytes: number
 }
 
 export interface VerifyResult {

@@ -7,7 +7,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { AbortedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError, WaitTimeoutError } from '../errors.js'
+import { AbortedError, FileChangedError, InvalidCarError, PinshipError, TooLargeError, UnsupportedOperationError, WaitTimeoutError } from '../errors.js'
 import { gatewayUrls } from '../gateway-urls.js'
 import type { PackResult, ShardInfo } from '../pack/api.js'
 import { pack } from '../pack/index.js'
@@ -39,6 +39,9 @@ interface TargetState {
   /** Indexes (1-based) of the shards this service has accepted. */
   accepted: Set<number>
   bytesDone: number
+  /** Blocks and bytes left out of the upload because the service holds them. */
+  skippedBlocks: number
+  skippedBytes: number
 }
 
 function errorJson (err: PinshipError | null): { code: string, message: string } | null {
@@ -93,7 +96,7 @@ class Deployment {
       if (outer?.aborted === true) onAbort()
       else outer?.addEventListener('abort', onAbort, { once: true })
       this.detach.push(() => outer?.removeEventListener('abort', onAbort))
-      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], accepted: new Set(), bytesDone: 0 }
+      return { target, abort, signal: abort.signal, error: null, status: null, jobs: [], accepted: new Set(), bytesDone: 0, skippedBlocks: 0, skippedBytes: 0 }
     })
   }
 
@@ -241,6 +244,11 @@ class Deployment {
         }
         : undefined
       const wholePath = this.options.carPath ?? join(tmp, 'root.car')
+      // Only missing blocks are sent when every uploader can say what it holds and no service needs the whole CAR
+      // (a kept CAR, `carPath`, is then packed whole once more after the uploads).
+      const incremental = sharded && wholeStates.length === 0 &&
+        shardStates.every(s => s.target.service.checkBlocks !== undefined)
+      const skipHeld = incremental ? async (cids: string[]) => await this.heldByAll(shardStates, cids) : undefined
       let packed: PackResult
       try {
         packed = await pack(plan.path, {
@@ -248,11 +256,14 @@ class Deployment {
           ...(this.options.hidden !== undefined ? { hidden: this.options.hidden } : {}),
           ...(this.options.ignore !== undefined ? { ignore: this.options.ignore } : {}),
           allowEmpty: this.options.allowEmpty ?? false,
+          ...(this.options.cacheDir !== undefined ? { cacheDir: this.options.cacheDir } : {}),
           output: sharded ? join(tmp, 'shards') : wholePath,
           ...(sharded ? { shardSize: plan.shardSize } : {}),
           ...(onShard !== undefined ? { onShard } : {}),
-          // with shards, packing makes two passes and knows the exact CAR bytes before the first upload
+          // with shards, packing makes two passes and knows the exact CAR bytes (only the missing blocks' when
+          // incremental) before the first upload
           onPlan: plan => this.planUploads(plan.carBytes, plan.wholeCarBytes),
+          ...(skipHeld !== undefined ? { skipHeld } : {}),
           ...(this.options.onProgress !== undefined ? { onProgress: this.options.onProgress } : {}),
           ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
         })
@@ -264,6 +275,10 @@ class Deployment {
       const root = packed.cid
       this.shardCount = packed.shards.length
       if (this.uploadTotal === undefined) this.planUploads(packed.carBytes, packed.carBytes)
+      for (const s of shardStates) {
+        s.skippedBlocks = packed.skippedBlocks ?? 0
+        s.skippedBytes = packed.skippedBytes ?? 0
+      }
       if (headerRoot !== undefined && headerRoot !== root) {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
       }
@@ -285,7 +300,8 @@ class Deployment {
       }
 
       if (sharded && (wholeStates.length > 0 || this.options.carPath !== undefined)) {
-        await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
+        if (incremental) await this.packWhole(root, wholePath)
+        else await joinShards(packed.shards.map(sh => sh.path).filter((p): p is string => p !== null), wholePath)
       }
       await Promise.all(wholeStates.filter(s => s.error === null).map(async s => await this.uploadWhole(s, root, wholePath, packed)))
       await Promise.all(pinStates.filter(s => s.error === null).map(async s => await this.pinByCid(s, root)))
@@ -311,7 +327,9 @@ class Deployment {
           endpoint: s.target.service.endpoint,
           status: s.status,
           deals: s.last?.deals ?? [],
-          error: errorJson(s.error)
+          error: errorJson(s.error),
+          uploadedBytes: s.bytesDone,
+          skippedBytes: s.skippedBytes
         }
         if (s.requestId !== undefined) r.requestId = s.requestId
         if (s.last?.rawStatus !== undefined) r.rawStatus = s.last.rawStatus
@@ -360,9 +378,69 @@ class Deployment {
     }
   }
 
+  /**
+   * The whole CAR for `carPath` when the shards held only missing blocks: one more pass over the folder (its root
+   * from the pack cache when that is warm). A folder that changed since is an error, not a CAR of something else.
+   */
+  private async packWhole (root: string, path: string): Promise<void> {
+    const whole = await pack(this.plan.path, {
+      ...(this.options.profile !== undefined ? { profile: this.options.profile } : {}),
+      ...(this.options.hidden !== undefined ? { hidden: this.options.hidden } : {}),
+      ...(this.options.ignore !== undefined ? { ignore: this.options.ignore } : {}),
+      allowEmpty: this.options.allowEmpty ?? false,
+      ...(this.options.cacheDir !== undefined ? { cacheDir: this.options.cacheDir } : {}),
+      output: path,
+      ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
+    })
+    if (whole.cid !== root) {
+      throw new FileChangedError(`${this.plan.path} changed during the deploy: the uploads carry root ${root}, the kept CAR would carry ${whole.cid}. Deploy again once nothing is writing to the folder.`)
+    }
+  }
+
   private uploaded (s: TargetState, root: string, shards: number): void {
     s.status = 'uploaded'
-    emit(this.options, 'pinship:deploy:uploaded', { service: s.target.service.slug, cid: root, shards, bytes: s.bytesDone })
+    emit(this.options, 'pinship:deploy:uploaded', { service: s.target.service.slug, cid: root, shards, bytes: s.bytesDone, skippedBlocks: s.skippedBlocks, skippedBytes: s.skippedBytes })
+  }
+
+  /**
+   * The blocks every one of these services already holds (asked in batches, through the retry policy): the shards
+   * they share can leave out only those. A service that cannot be asked (down, refusing the token) has failed: its
+   * uploads would fail the same way, and retrying them would spend the time bound twice. The root comes last in
+   * `cids` (each directory follows its children) and its block is always sent: an upload is what records the
+   * name and time of this deploy (and makes a sub-folder of an earlier deploy an upload of its own), and a CAR
+   * must hold at least one block.
+   */
+  private async heldByAll (states: TargetState[], cids: string[]): Promise<ReadonlySet<string>> {
+    this.startClock()
+    let common: Set<string> | undefined
+    for (const s of states) {
+      const service = s.target.service
+      const check = service.checkBlocks?.bind(service)
+      const held = new Set<string>()
+      let error: PinshipError | null = null
+      if (check !== undefined) {
+        const batch = Math.max(1, service.maxCheckCids ?? cids.length)
+        try {
+          for (let i = 0; i < cids.length; i += batch) {
+            const part = cids.slice(i, i + batch)
+            const have = await withRetry(async () => await check(part, { signal: s.signal }), this.retryOptions(s, 'check blocks'))
+            for (const c of have) held.add(c)
+          }
+        } catch (err) {
+          error = asPinshipError(err)
+          held.clear()
+        }
+      }
+      emit(this.options, 'pinship:deploy:check', { service: service.slug, blocks: cids.length, held: held.size, error: errorJson(error) })
+      if (error !== null) {
+        this.fail(s, error)
+        continue
+      }
+      common = common === undefined ? held : new Set([...common].filter(c => held.has(c)))
+    }
+    const root = cids.at(-1)
+    if (root !== undefined) common?.delete(root)
+    return common ?? new Set()
   }
 
   private async uploadWhole (s: TargetState, root: string, path: string, packed: PackResult): Promise<void> {

@@ -17,7 +17,13 @@ export type DeployProgressEvent =
   | ProgressEvent<'pinship:deploy:shard-bytes', { service: string, shard: number, sent: number, bytes: number }>
   | ProgressEvent<'pinship:deploy:bytes', { bytes: number, totalBytes: number }>
   | ProgressEvent<'pinship:deploy:shard-done', { service: string, shard: number, shards: number, bytes: number, cid: string }>
-  | ProgressEvent<'pinship:deploy:uploaded', { service: string, cid: string, shards: number, bytes: number }>
+  /**
+   * The service was asked which blocks it holds (services with `checkBlocks`): `held` of `blocks` need not be sent.
+   * `error`: the question failed (after retries), and so has this service.
+   */
+  | ProgressEvent<'pinship:deploy:check', { service: string, blocks: number, held: number, error: EventError | null }>
+  /** `bytes`: CAR bytes sent; `skippedBytes`: block bytes left out because the service held them. */
+  | ProgressEvent<'pinship:deploy:uploaded', { service: string, cid: string, shards: number, bytes: number, skippedBlocks: number, skippedBytes: number }>
   | ProgressEvent<'pinship:deploy:pin-request', { service: string, cid: string, requestId?: string }>
   | ProgressEvent<'pinship:deploy:retry', { service: string, operation: string, attempt: number, retriesLeft: number, retryAfterMs?: number, error: EventError }>
   | ProgressEvent<'pinship:deploy:state', { service: string, cid: string, pin: PinState | null, deals: Deal[], rawStatus?: string }>

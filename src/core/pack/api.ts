@@ -51,6 +51,20 @@ export interface PackOptions extends ProgressOptions {
    * Ignored when `output` is given. @default true
    */
   carCids?: boolean
+  /**
+   * Folder of the pack cache: what hashing each file gave, keyed by device, inode, size, mtime and ctime, so an
+   * unchanged file is not read again to compute the root (see README "Pack cache"). The front ends pass
+   * `defaultCacheDir()` unless told `--no-cache`. @default undefined (no cache)
+   */
+  cacheDir?: string
+  /**
+   * Two-pass packs with `onShard` only: called once between the passes with every distinct block CID of the DAG (as
+   * `toString()` gives them, in CAR order); answers the ones the destination already holds. Those blocks are left
+   * out of the shards, whose header root stays the final root (a partial DAG: the CAR carries what is missing, a
+   * header-only CAR when nothing is). A file whose every leaf is held and whose pack-cache entry is trusted is not
+   * read again. Holds the DAG's CIDs in memory (about 60 bytes a block). @default undefined (every block written)
+   */
+  skipHeld?: (cids: string[]) => Promise<ReadonlySet<string>>
   signal?: AbortSignal
 }
 
@@ -82,6 +96,9 @@ export interface PackResult {
   /** Number of blocks (each in exactly one shard). */
   blocks: number
   shards: ShardInfo[]
+  /** With `skipHeld`: blocks (and their bytes) left out because the destination holds them; `blocks` counts the rest. */
+  skippedBlocks?: number
+  skippedBytes?: number
 }
 
 /** What a pass over the files is for: the root CID (first of two passes), or the CAR itself. */
@@ -96,3 +113,7 @@ export type PackProgressEvent =
   | ProgressEvent<'pinship:pack:bytes', { bytes: number, totalBytes: number, files: number, totalFiles: number, pass: number, passes: number, phase: PackPhase }>
   | ProgressEvent<'pinship:pack:shard', ShardInfo & { index: number }>
   | ProgressEvent<'pinship:pack:done', PackResult>
+  /** The pack cache could not be used or written; the pack goes on without it (never a wrong CID). */
+  | ProgressEvent<'pinship:pack:warning', { message: string }>
+  /** Before the first read: files whose root came from the cache, files to hash. */
+  | ProgressEvent<'pinship:pack:cache', { dir: string, hits: number, misses: number, hitBytes: number }>

@@ -15,10 +15,13 @@ export class FileDagBuilder {
   readonly #out: BlockOut
   /** levels[0] holds leaf links not yet grouped, levels[k] nodes of height k. */
   readonly #levels: DagLink[][] = [[]]
+  /** Every leaf link in order, when asked for (what the pack cache remembers of a file). */
+  readonly leaves: DagLink[] | undefined
 
-  constructor (profile: CidProfile, out: BlockOut) {
+  constructor (profile: CidProfile, out: BlockOut, options: { keepLeaves?: boolean } = {}) {
     this.#profile = profile
     this.#out = out
+    this.leaves = options.keepLeaves === true ? [] : undefined
   }
 
   /** Adds the next chunk (an empty file is one empty chunk). `release` returns the chunk's buffer to its pool. */
@@ -34,6 +37,13 @@ export class FileDagBuilder {
       link = leaf.link
       await this.#out({ cid: leaf.cid, bytes: leaf.bytes })
     }
+    this.leaves?.push(link)
+    await this.#push(0, link)
+  }
+
+  /** Adds a leaf already known (from the pack cache): its block is not emitted, the nodes above it are. */
+  async addKnownLeaf (link: DagLink): Promise<void> {
+    this.leaves?.push(link)
     await this.#push(0, link)
   }
 

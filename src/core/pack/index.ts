@@ -1,5 +1,6 @@
 export * from './api.js'
 export { pack } from './packer.js'
+export { defaultCacheDir, resolveCacheDir, DEFAULT_RACY_WINDOW_NS, COARSE_RACY_WINDOW_NS } from './cache.js'
 export { resolveProfile, type CidProfile, type ShardRule } from './profiles.js'
 export { carCid, CAR_CODEC } from './car-cid.js'
 export { shardFileName } from './car-sink.js'

@@ -27,7 +27,7 @@ function expectBoolean (options: PackOptions, key: 'hidden' | 'wrap' | 'allowEmp
   }
 }
 
-function expectFunction (options: PackOptions, key: 'ignore' | 'onShard' | 'onProgress'): void {
+function expectFunction (options: PackOptions, key: 'ignore' | 'onShard' | 'onProgress' | 'skipHeld'): void {
   const value = options[key]
   if (value !== undefined && typeof value !== 'function') {
     throw new InvalidArgumentError(`Expected \`${key}\` to be a function, got ${describe(value)}.`)
@@ -50,8 +50,15 @@ export function resolvePackOptions (path: unknown, options: PackOptions = {}): R
   expectFunction(options, 'ignore')
   expectFunction(options, 'onShard')
   expectFunction(options, 'onProgress')
+  expectFunction(options, 'skipHeld')
+  if (options.skipHeld !== undefined && (options.onShard === undefined || options.output === undefined)) {
+    throw new InvalidArgumentError('`skipHeld` needs `onShard` and `output`: only a two-pass pack knows every block before it writes one.')
+  }
   if (options.output !== undefined && (typeof options.output !== 'string' || options.output === '')) {
     throw new InvalidArgumentError(`Expected \`output\` to be a non-empty path, got ${describe(options.output)}.`)
+  }
+  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === '')) {
+    throw new InvalidArgumentError(`Expected \`cacheDir\` to be a non-empty path, got ${describe(options.cacheDir)}.`)
   }
   const shardSize = options.shardSize
   if (shardSize !== undefined && (typeof shardSize !== 'number' || !Number.isSafeInteger(shardSize) || shardSize <= 0)) {

@@ -6,6 +6,7 @@ import { emit } from '../progress.js'
 import type { PackOptions, PackPhase, PackProgressEvent, PackResult, ShardInfo } from './api.js'
 import type { DagLink } from './block.js'
 import { encodeCarHeader, placeholderRoot } from './car-header.js'
+import { PackCache } from './cache.js'
 import { CarSink, clearOldOutput, sectionLength, ShardPlanner, type CarTarget } from './car-sink.js'
 import { ChunkReader } from './chunk-reader.js'
 import { writeDirectory, type DirectoryChild } from './directory.js'
@@ -70,22 +71,55 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   const onePass = target.kind === 'none' && opts.carCids === false
   const twoPass = !onePass && (target.kind === 'none' || opts.onShard !== undefined)
   const passes = twoPass ? 2 : 1
-  const progress = new Progress(opts, stats, passes)
   const rootByteLength = rootCidLength(opts.profile)
+
+  // What the cache knows is used where block bytes are not needed: the root pass, and a pack that writes nothing.
+  const cache = opts.cacheDir === undefined
+    ? undefined
+    : PackCache.open(opts.cacheDir, path, opts.profile, { warn: message => emit(opts, 'pinship:pack:warning', { message }) })
+  const known = cache === undefined ? undefined : await lookUp(cache, files, opts)
+  const memoKey = cache !== undefined && target.kind === 'none' && !onePass ? cache.treeKey(treeShape(root, opts), files) : undefined
+  const memo = memoKey === undefined ? undefined : asPackResult(cache?.result(memoKey), opts)
+  if (memo !== undefined) {
+    cache?.save()
+    emit(opts, 'pinship:pack:done', memo)
+    return memo
+  }
+  const progress = new Progress(opts, stats, passes)
 
   let knownRoot: CID | undefined
   const displayPath = (file: WalkFile): string => tree.kind === 'file' ? path : join(path, file.relPath)
-  const run = async (out: BlockOut): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out)
-  if (onePass) return await sizesOnly(run, opts, stats, progress)
+  const run = async (out: BlockOut, replay?: Replay): Promise<DagLink> => await encode(root, files, opts, progress, displayPath, out, cache, replay)
+  if (onePass) {
+    const result = await sizesOnly(run, known, opts, stats, progress)
+    cache?.save()
+    return result
+  }
+  let held: ReadonlySet<string> | undefined
   if (twoPass) {
     progress.startPass(1, 'root CID')
+    // the upload's plan (total bytes, shards) comes from this pass; with skipHeld it also lists every block (a
+    // replayed file's leaves included) for the question
     const planner = new ShardPlanner(encodeCarHeader(placeholderRoot(rootByteLength)).byteLength, opts.shardSize)
-    knownRoot = (await run(block => {
-      planner.add(block.cid, block.bytes.byteLength)
+    const all = opts.skipHeld === undefined ? undefined : new Set<string>()
+    // with skipHeld the plan can only count what will be sent once the service has answered
+    const recorded: Array<{ cid: CID, length: number }> | undefined = all === undefined ? undefined : []
+    const note = (cid: CID, length: number): void => {
+      if (recorded !== undefined) recorded.push({ cid, length })
+      else planner.add(cid, length)
+      all?.add(cid.toString())
+    }
+    const list: BlockOut = block => {
+      note(block.cid, block.bytes.byteLength)
       return nullOut(block)
-    })).cid
+    }
+    knownRoot = (await run(list, known === undefined ? undefined : { leaves: known, onLeaf: link => { note(link.cid, link.size) } })).cid
     // the first pass is done: renderers see it end, whatever the throttle
     progress.flush()
+    if (all !== undefined && recorded !== undefined && opts.skipHeld !== undefined) {
+      held = await opts.skipHeld([...all])
+      for (const b of recorded) if (!held.has(b.cid.toString())) planner.add(b.cid, b.length)
+    }
     opts.onPlan?.({ cid: knownRoot.toString(), ...planner.plan() })
   }
   progress.startPass(passes, 'CAR')
@@ -96,13 +130,37 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   }
   const cleared = await clearOldOutput(target)
   const sink = new CarSink({ target, root: knownRoot, rootByteLength, shardSize: opts.shardSize, onShard: knownRoot === undefined ? undefined : onShard })
+  const skipped = { blocks: 0, bytes: 0, seen: new Set<string>() }
+  const skip = (cid: CID, length: number): boolean => {
+    const key = cid.toString()
+    if (held?.has(key) !== true) return false
+    if (!skipped.seen.has(key)) {
+      skipped.seen.add(key)
+      skipped.blocks++
+      skipped.bytes += length
+    }
+    return true
+  }
+  const put: BlockOut = held === undefined
+    ? block => sink.put(block)
+    : block => {
+      if (!skip(block.cid, block.bytes.byteLength)) return sink.put(block)
+      block.release?.()
+      return undefined
+    }
+  // a file the cache vouches for whose every leaf is held need not be read: only the nodes above its leaves are written
+  const replay: Replay | undefined = held === undefined || known === undefined
+    ? undefined
+    : { leaves: known.map(leaves => leaves?.every(l => held?.has(l.cid.toString()) === true) === true ? leaves : undefined), onLeaf: link => { skip(link.cid, link.size) } }
   let shards: Array<ShardInfo & { index: number }>
   let rootLink: DagLink
   try {
-    rootLink = await run(block => sink.put(block))
+    rootLink = await run(put, replay)
     if (knownRoot !== undefined && knownRoot.toString() !== rootLink.cid.toString()) {
+      const cached = known !== undefined && known.some(k => k !== undefined)
       throw new FileChangedError(`${path} changed while it was being packed (the second read gave root ${rootLink.cid.toString()}, ` +
-        `the first ${knownRoot.toString()}). Pack again once nothing is writing to the folder.`)
+        `the first ${knownRoot.toString()}${cached ? ', partly from the pack cache' : ''}). Pack again once nothing is writing to the folder` +
+        `${cached ? ' (if nothing was, the pack cache is stale: pack once with --no-cache and report it)' : ''}.`)
     }
     shards = await sink.finish(rootLink.cid)
   } catch (err) {
@@ -121,26 +179,79 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
     bytes: stats.bytes,
     carBytes: shards.reduce((sum, s) => sum + s.bytes, 0),
     blocks: sink.blocks,
-    shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks }))
+    shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks })),
+    ...(held !== undefined ? { skippedBlocks: skipped.blocks, skippedBytes: skipped.bytes } : {})
+  }
+  if (cache !== undefined) {
+    const key = target.kind === 'none' ? cache.treeKey(treeShape(root, opts), files) : undefined
+    if (key !== undefined) cache.setResult(key, result)
+    cache.save()
   }
   emit(opts, 'pinship:pack:done', result)
   return result
 }
 
+/** Leaves the cache trusts per file (undefined: read it); reports the counts. */
+async function lookUp (cache: PackCache, files: readonly WalkFile[], opts: ResolvedPackOptions): Promise<Array<DagLink[] | undefined>> {
+  cache.statAll(files)
+  const known: Array<DagLink[] | undefined> = []
+  let hitBytes = 0
+  for (const [i, f] of files.entries()) {
+    const leaves = await cache.lookup(i, f)
+    known.push(leaves)
+    if (leaves !== undefined) hitBytes += f.size
+  }
+  const hits = known.filter(k => k !== undefined).length
+  emit(opts, 'pinship:pack:cache', { dir: opts.cacheDir as string, hits, misses: files.length - hits, hitBytes })
+  return known
+}
+
+/** Everything besides the files' content that decides a pack's result: profile, options, every name in the tree. */
+function treeShape (root: WalkEntry, opts: ResolvedPackOptions): string {
+  const parts: string[] = [opts.profile.name, String(opts.wrap), String(opts.shardSize ?? ''), String(opts.carCids ?? true)]
+  const visit = (e: WalkEntry): void => {
+    if (e.kind === 'file') {
+      parts.push(`f${e.name}`)
+      return
+    }
+    parts.push(`d${e.name}`)
+    for (const c of e.children) visit(c)
+    parts.push('u')
+  }
+  visit(root)
+  return JSON.stringify(parts)
+}
+
+/** A remembered whole-pack result, if it has the shape one has (a foreign one is ignored). */
+function asPackResult (value: unknown, opts: ResolvedPackOptions): PackResult | undefined {
+  const r = value as PackResult | undefined
+  if (r === undefined || r === null || typeof r !== 'object' || typeof r.cid !== 'string' || r.profile !== opts.profile.name) return undefined
+  if (![r.files, r.bytes, r.carBytes, r.blocks].every(n => Number.isSafeInteger(n)) || !Array.isArray(r.shards)) return undefined
+  if (!r.shards.every(s => s !== null && typeof s === 'object' && s.path === null && typeof s.carCid === 'string' && Number.isSafeInteger(s.bytes) && Number.isSafeInteger(s.blocks))) return undefined
+  return { cid: r.cid, profile: r.profile, files: r.files, bytes: r.bytes, carBytes: r.carBytes, blocks: r.blocks, shards: r.shards.map(s => ({ path: null, carCid: s.carCid, bytes: s.bytes, blocks: s.blocks })) }
+}
+
 /** One pass, nothing written, no CAR CIDs: the root and what the CAR would weigh (each distinct block once). */
-async function sizesOnly (run: (out: BlockOut) => Promise<DagLink>, opts: ResolvedPackOptions, stats: TreeStats, progress: Progress): Promise<PackResult> {
+async function sizesOnly (
+  run: (out: BlockOut, replay?: Replay) => Promise<DagLink>, known: Array<DagLink[] | undefined> | undefined,
+  opts: ResolvedPackOptions, stats: TreeStats, progress: Progress
+): Promise<PackResult> {
   const seen = new Set<string>()
   let sections = 0
-  const count: BlockOut = block => {
-    const key = Buffer.from(block.cid.bytes.buffer, block.cid.bytes.byteOffset, block.cid.bytes.byteLength).toString('latin1')
+  const add = (cid: CID, length: number): void => {
+    const key = Buffer.from(cid.bytes.buffer, cid.bytes.byteOffset, cid.bytes.byteLength).toString('latin1')
     if (!seen.has(key)) {
       seen.add(key)
-      sections += sectionLength(block.cid, block.bytes.byteLength)
+      sections += sectionLength(cid, length)
     }
+  }
+  const count: BlockOut = block => {
+    add(block.cid, block.bytes.byteLength)
     block.release?.()
     return undefined
   }
-  const rootLink = await run(count)
+  // a cached leaf's `size` is its block's length (raw: the chunk; dag-pb: the encoded node)
+  const rootLink = await run(count, known === undefined ? undefined : { leaves: known, onLeaf: link => add(link.cid, link.size) })
   progress.flush()
   const result: PackResult = {
     cid: rootLink.cid.toString(),
@@ -199,25 +310,52 @@ function checkShardSize (shardSize: number, profile: CidProfile, stats: TreeStat
   }
 }
 
+/** Files the pack cache vouches for: their leaves stand in for reading them (their blocks are not emitted). */
+interface Replay {
+  leaves: ReadonlyArray<DagLink[] | undefined>
+  /** Told each leaf that is not emitted. */
+  onLeaf?: (link: DagLink) => void
+}
+
 /** One pass over the tree: every block goes to `out` in a fixed order (each directory after its children). */
 async function encode (
-  root: WalkEntry, files: WalkFile[], opts: ResolvedPackOptions, progress: Progress, displayPath: (file: WalkFile) => string, out: BlockOut
+  root: WalkEntry, files: WalkFile[], opts: ResolvedPackOptions, progress: Progress, displayPath: (file: WalkFile) => string, out: BlockOut,
+  cache?: PackCache, replay?: Replay
 ): Promise<DagLink> {
-  const reader = new ChunkReader(files, opts.profile.chunkSize, { displayPath })
+  // the reader sees only the files to read, so its read-ahead never touches a replayed one
+  const toRead: WalkFile[] = []
+  const readerIndex = files.map((f, i) => {
+    if (replay?.leaves[i] !== undefined) return -1
+    toRead.push(f)
+    return toRead.length - 1
+  })
+  const reader = new ChunkReader(toRead, opts.profile.chunkSize, { displayPath })
   let fileIndex = 0
   const visit = async (entry: WalkEntry): Promise<DagLink> => {
     if (entry.kind === 'file') {
       const index = fileIndex++
-      const dag = new FileDagBuilder(opts.profile, out)
+      const leaves = replay?.leaves[index]
+      if (leaves !== undefined) {
+        const dag = new FileDagBuilder(opts.profile, out)
+        for (const leaf of leaves) {
+          replay?.onLeaf?.(leaf)
+          await dag.addKnownLeaf(leaf)
+        }
+        progress.add(entry.size, 1)
+        return await dag.close()
+      }
+      const dag = new FileDagBuilder(opts.profile, out, { keepLeaves: cache !== undefined })
       for (;;) {
         if (opts.signal?.aborted === true) throw new AbortedError('Packing was aborted.', { cause: opts.signal.reason })
-        const chunk = await reader.next(index)
+        const chunk = await reader.next(readerIndex[index])
         const length = chunk.bytes.byteLength
         await dag.add(chunk.bytes, chunk.release)
         progress.add(length, chunk.last ? 1 : 0)
         if (chunk.last) break
       }
-      return await dag.close()
+      const link = await dag.close()
+      if (dag.leaves !== undefined) cache?.record(index, dag.leaves, link)
+      return link
     }
     const children: DirectoryChild[] = []
     for (const child of entry.children) {

@@ -114,6 +114,13 @@ export interface PinningService {
   /** Whether status() reports Filecoin deals (so `--wait deal` can be met). @default false */
   readonly reportsDeals?: boolean
   uploadCar?(root: string, shard: ShardUpload, options?: RequestOptions & { name?: string }): Promise<UploadReceipt>
+  /**
+   * Which of these block CIDs the service already holds for this account (the strings given back as given). With
+   * it, deploy uploads only missing blocks (CARs whose header root is the final root). At most `maxCheckCids` a call.
+   */
+  checkBlocks?(cids: string[], options?: RequestOptions): Promise<string[]>
+  /** Most CIDs in one `checkBlocks` call. */
+  readonly maxCheckCids?: number
   pin?(cid: string, options?: RequestOptions & PinFields): Promise<UploadReceipt>
   /** One pin request by its id; null when the service no longer has it (deleted or replaced). */
   getPin?(requestId: string, options?: RequestOptions): Promise<PinRequest | null>

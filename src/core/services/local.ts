@@ -1,11 +1,16 @@
+/** The embedded service answers at most this many CIDs per POST /blocks/check. */
+export const LOCAL_MAX_CHECK_CIDS = 10_000
+
 /**
  * The embedded service (`pinship serve`, or the one the CLI starts in-process): it speaks the web3.storage API at
  * its root, so uploads and status go through that adapter; pin-by-CID goes to its Pinning Service API (`/pins`).
  */
-import { InvalidEndpointError } from '../errors.js'
+import { Readable } from 'node:stream'
+import { InvalidEndpointError, ServiceError } from '../errors.js'
+import { httpRequest, joinUrl, parseJson } from '../http.js'
 import type { PinningService, RequestOptions, ServiceConfig, ServiceStatus } from './api.js'
 import type { AdapterOptions } from './common.js'
-import { isString } from './common.js'
+import { bearer, context, isString, parseJsonError } from './common.js'
 import { createPsa } from './psa.js'
 import { createWeb3Storage } from './web3storage.js'
 
@@ -15,8 +20,30 @@ export function createLocal (config: ServiceConfig, options: AdapterOptions = {}
   }
   const w3s = createWeb3Storage(config, options, 'local')
   const psa = createPsa(config, options, 'local')
+  const endpoint = config.endpoint
+  const ctx = context(config, 'local', parseJsonError)
+  async function checkBlocks (cids: string[], opts: RequestOptions = {}): Promise<string[]> {
+    const body = Buffer.from(JSON.stringify({ cids }))
+    const res = await httpRequest(ctx, joinUrl(endpoint, '/blocks/check'), {
+      method: 'POST',
+      headers: { ...bearer(config.token), 'content-type': 'application/json', 'content-length': String(body.byteLength) },
+      // a stream goes through the same transport as the uploads that follow, so failures read the same (fetch
+      // alone refuses some ports outright, without saying the connection was refused)
+      body: Readable.from([body]),
+      signal: opts.signal,
+      timeoutMs: options.timeoutMs,
+      // an older `pinship serve` has no such route: then it holds nothing as far as the caller knows
+      allowStatus: [404, 405]
+    })
+    if (res.status === 404 || res.status === 405) return []
+    const json = parseJson<{ have?: unknown }>(ctx, res, 'POST /blocks/check')
+    if (!Array.isArray(json.have) || !json.have.every(isString)) throw new ServiceError('local answered POST /blocks/check without a "have" list of CIDs')
+    return json.have
+  }
   return {
     ...w3s,
+    checkBlocks,
+    maxCheckCids: LOCAL_MAX_CHECK_CIDS,
     // The embedded service makes no Filecoin deals (its /status always answers `deals: []`): `--wait deal` must be
     // refused up front instead of polling until --timeout.
     reportsDeals: false,
