@@ -22,6 +22,9 @@ import { registerPinata } from './api/pinata.js'
 import { registerProgress, attachProgressSocket } from './api/progress.js'
 import { registerGateway, subdomainGateway } from './api/gateway.js'
 import { registerAccount } from './api/account.js'
+import { Fetcher } from './fetch/fetcher.js'
+import { upstreamUrl } from './fetch/sources.js'
+import { InvalidArgumentError } from '../core/errors.js'
 import {
   DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETRY_AFTER_S,
   type RunningServer, type ServerOptions, type ServerProgressEvent
@@ -36,6 +39,7 @@ export { DEFAULT_SESSION_TTL_MS } from './http/sessions.js'
 export { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS } from './http/connections.js'
 export { repairDataDir, type RepairReport } from './store/repair.js'
 export { JournalCorruptError } from './store/journal.js'
+export { DEFAULT_FETCH_CONCURRENCY, DEFAULT_MAX_PIN_SIZE_BYTES, DEFAULT_SEARCH_TIMEOUT_MS, type FetchEvent } from './fetch/fetcher.js'
 
 /**
  * Starts the embedded storage service: web3.storage and NFT.Storage compatible uploads, the IPFS Pinning
@@ -46,6 +50,11 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   const host = options.host ?? DEFAULT_HOST
   const send = (event: ServerProgressEvent): void => emit(options, event.type, event.detail)
 
+  const upstreams = (options.upstreams ?? []).map(u => {
+    const url = upstreamUrl(u)
+    if (url === undefined) throw new InvalidArgumentError(`upstream ${JSON.stringify(u)} is not an http(s) URL of a trustless gateway such as http://127.0.0.1:8080.`)
+    return url
+  })
   // lock before opening: opening cuts a torn journal tail and quarantines orphans, which must not race a live server
   const unlock = await lockDataDir(dataDir)
   let opened
@@ -69,8 +78,21 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     })
   }
   const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]
+  const maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES
+  const fetcher = new Fetcher(repo, {
+    upstreams,
+    searchTimeoutMs: options.searchTimeoutMs,
+    maxPinSizeBytes: options.maxPinSizeBytes,
+    concurrency: options.fetchConcurrency,
+    searchIntervalMs: options.searchIntervalMs,
+    commitBytes: options.fetchCommitBytes,
+    retry: options.fetchRetry,
+    maxBlockBytes,
+    onEvent: detail => send({ type: 'pinship:server:fetch', detail })
+  })
   const state: ServerState = {
     repo,
+    fetcher,
     auth: new Auth(tokens, options.rateLimit, options.failedAuthLimit),
     sessions: new Sessions(options.sessionTtlMs),
     progress: new ProgressTracker((user, path) => {
@@ -80,7 +102,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     peerId: await loadPeerId(dataDir),
     peerName: `pinship-${hostname()}`,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
+    maxBlockBytes,
     port: 0,
     host,
     subdomainHosts: (options.subdomainHosts ?? DEFAULT_SUBDOMAIN_HOSTS).map(h => h.toLowerCase()),
@@ -143,6 +165,8 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     await unlock()
     throw err
   }
+  // pins by CID that were fetching when the service stopped resume (blocks already stored are not fetched again)
+  fetcher.resumeAll()
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   state.port = port
@@ -165,6 +189,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
       }
       server.closeAllConnections()
       await stopped
+      await fetcher.close()
       await repo.close()
       await unlock()
       send({ type: 'pinship:server:closed', detail: {} })

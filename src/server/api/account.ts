@@ -11,7 +11,7 @@ import type { Ctx, ServerState } from '../state.js'
 /** The sign-in and sign-out forms are a few hundred bytes. */
 export const DEFAULT_MAX_FORM_BYTES = 16 * 1024
 
-const STATUS_WORD = { queued: 'Queuing', pinned: 'Pinned', failed: 'Failed' } as const
+const STATUS_WORD = { queued: 'Queuing', pinning: 'Queuing', pinned: 'Pinned', failed: 'Failed' } as const
 
 export function registerAccount (router: Router<ServerState>): void {
   router

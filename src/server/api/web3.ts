@@ -11,7 +11,7 @@ import { receiveUpload } from './receive.js'
 export const DEFAULT_PAGE_SIZE = 25
 export const MAX_PAGE_SIZE = 1000
 
-const WEB3_PIN_STATUS: Record<ContentStatus, string> = { queued: 'PinQueued', pinned: 'Pinned', failed: 'PinError' }
+const WEB3_PIN_STATUS: Record<ContentStatus, string> = { queued: 'PinQueued', pinning: 'Pinning', pinned: 'Pinned', failed: 'PinError' }
 
 export function registerWeb3 (router: Router<ServerState>): void {
   router

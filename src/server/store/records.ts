@@ -70,3 +70,13 @@ export type JournalRecord =
    * them are gone; the roots in `forget` are no longer known complete (nothing references them, their blocks may be gone).
    */
   | { t: 'collect', seg: string | null, blocks: SegmentEntry[], drop: string[], forget: string[] }
+  /**
+   * Blocks fetched from other nodes for a pin by CID of `root` (indexed in `seg`, null when all were stored already).
+   * While the DAG is incomplete they are kept for collection by name, like an upload's (`also`: stored already).
+   */
+  | { t: 'fetch', root: string, seg: string | null, blocks: SegmentEntry[], also?: string[] }
+  /** Fetching `cid` ended without the whole DAG: requests made before `at` report `status` (a Pinata job state). */
+  | { t: 'fetch-failed', cid: string, status: FetchFailure, reason: string, at: string }
+
+/** How a fetch of a pinned CID from other nodes can end short of the whole DAG (seed 002's job states). */
+export type FetchFailure = 'expired' | 'over_max_size' | 'invalid_object' | 'bad_host_node'
