@@ -71,6 +71,16 @@ export interface ServerOptions extends ProgressOptions {
   searchIntervalMs?: number
   /** Fetched blocks are made durable in batches of about this many bytes. @default DEFAULT_FETCH_COMMIT_BYTES (1 MiB) */
   fetchCommitBytes?: number
+  /** Local deal pipeline: a batch closes at this many bytes of DAGs… @default DEFAULT_BATCH_BYTES (1 GiB) */
+  batchBytes?: number
+  /** …or this long after its oldest root became complete. @default DEFAULT_BATCH_INTERVAL_MS (1 min) */
+  batchIntervalMs?: number
+  /** Each deal step (queued → published → active) takes this long. @default DEFAULT_DEAL_DELAY_MS (30 s) */
+  dealDelayMs?: number
+  /** Storage provider ids every batch is proposed to (at least 5, seed 001). @default DEFAULT_STORAGE_PROVIDERS */
+  storageProviders?: string[]
+  /** Providers whose deals fail instead of publishing (to exercise failure handling). @default [] */
+  failingProviders?: string[]
   /** Retry policy of origin requests (the one retry policy, `src/core/retry.ts`). @default DEFAULT_FETCH_RETRY */
   fetchRetry?: RetryOptions
 }
@@ -115,3 +125,5 @@ export type ServerProgressEvent =
   | ProgressEvent<'pinship:server:closed', Record<string, never>>
   /** A pin by CID fetched blocks from another node, finished, failed, or an origin misbehaved. */
   | ProgressEvent<'pinship:server:fetch', FetchEvent>
+  /** A deal batch was made and priced: its root, piece CID and how many roots it holds. */
+  | ProgressEvent<'pinship:server:batch', { id: number, root: string, pieceCid: string, roots: number }>

@@ -6,6 +6,7 @@ import { parseCid } from '../store/dag-walk.js'
 import type { PinRecord } from '../store/records.js'
 import type { Ctx, ServerState } from '../state.js'
 import { dateParam } from './web3.js'
+import { nftDeal } from '../deals/views.js'
 
 /** IPFS Pinning Service API v1.0.0 limits. */
 export const DEFAULT_PSA_LIMIT = 10
@@ -55,6 +56,9 @@ function statusView (state: ServerState, p: PinRecord): Record<string, unknown> 
         : `Waiting for content${waiting}: give origins (HTTP multiaddrs of trustless gateways) to fetch it from, or upload a CAR with this root (POST /car).`
     }
   }
+  // PSA `info` values are strings: the deals (seed 003's Deal objects, network "local") as JSON text
+  const deals = state.deals.dealsOf(p.cid)
+  if (deals.length > 0) info.deals = JSON.stringify(deals.map(nftDeal))
   return {
     requestid: p.requestid,
     status,

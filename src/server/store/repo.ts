@@ -7,7 +7,7 @@ import { blockLinks, hasLinks } from './links.js'
 import { IDENTITY } from '../../core/car/verify.js'
 import { DagWalk } from './dag-walk.js'
 import { Journal, type JournalTail } from './journal.js'
-import type { FetchFailure, JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
+import type { BatchPiece, BatchRecord, FetchFailure, JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
 
 /** An upload or pin whose DAG is still incomplete this long after its last data arrived is reported failed. */
 export const DEFAULT_PENDING_TIMEOUT_MS = 24 * 60 * 60 * 1000
@@ -93,6 +93,10 @@ export class Repo {
   private readonly completeRoots = new Map<string, number>()
   /** Fetches from other nodes that ended without the whole DAG (journaled), by root. */
   readonly fetchFailures = new Map<string, FetchFailureRecord>()
+  /** Deal batches by id, their pieces, and the batch (and selector) of each root batched. */
+  readonly batches = new Map<number, BatchRecord>()
+  readonly pieces = new Map<number, BatchPiece>()
+  readonly batchOf = new Map<string, { id: number, selector: string }>()
   /** Fetches queued or running now (not journaled: a restart queues them again). */
   private readonly phases = new Map<string, FetchPhase>()
   /** When a root was found complete (journals written before this was recorded have none). */
@@ -188,6 +192,13 @@ export class Repo {
         }
         return added
       }
+      case 'batch': {
+        const added = r.seg === null ? [] : this.blocks.applySegment(r.seg, r.blocks)
+        this.batches.set(r.batch.id, r.batch)
+        for (const e of r.batch.entries) if (!this.batchOf.has(e.cid)) this.batchOf.set(e.cid, { id: r.batch.id, selector: e.selector })
+        return added
+      }
+      case 'batch-piece': this.pieces.set(r.piece.id, r.piece); break
       case 'fetch-failed': this.fetchFailures.set(r.cid, { status: r.status, reason: r.reason, at: r.at }); break
       case 'collect':
         this.blocks.applyCollection(r.seg, r.blocks, r.drop)
@@ -296,6 +307,37 @@ export class Repo {
     await this.blocksArrived(added)
     await this.checkRoot(root)
     return segment
+  }
+
+  /** Journals a deal batch with its root block (staged by the caller). */
+  async commitBatch (staging: Staging, batch: BatchRecord): Promise<void> {
+    let segment: StagedSegment
+    try {
+      segment = await staging.finish()
+    } catch (err) {
+      await staging.abort()
+      throw err
+    }
+    await this.exclusive(async () => {
+      let seg = segment.name
+      if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) { await staging.discard(seg); seg = null }
+      await this.write({ t: 'batch', batch, seg, blocks: seg === null ? [] : segment.entries })
+    }).finally(() => staging.release())
+  }
+
+  async recordBatchPiece (piece: BatchPiece): Promise<void> {
+    await this.exclusive(async () => { await this.write({ t: 'batch-piece', piece }) })
+  }
+
+  /** Complete roots some upload or pin references that are in no deal batch yet, oldest completion first. */
+  unbatchedRoots (): Array<{ cid: string, dagSize: number }> {
+    const out: Array<{ cid: string, dagSize: number, at: string }> = []
+    for (const cid of this.referencedRoots()) {
+      const size = this.completeRoots.get(cid)
+      if (size === undefined || this.batchOf.has(cid)) continue
+      out.push({ cid, dagSize: size, at: this.completedAt.get(cid) ?? '' })
+    }
+    return out.sort((a, b) => a.at.localeCompare(b.at)).map(({ cid, dagSize }) => ({ cid, dagSize }))
   }
 
   /** Journals that fetching `cid` from other nodes failed; requests made before now report it. */
@@ -483,6 +525,7 @@ export class Repo {
       return { roots, incomplete: new Set([...roots].filter(r => !this.completeRoots.has(r))) }
     })
     const live = new Set<string>()
+    this.markBatchRoots(live)
     await this.markLive(roots, live)
     this.markPartial(roots, live)
     const keep = (key: string): boolean => live.has(key) || this.blocks.isClaimed(key)
@@ -515,6 +558,7 @@ export class Repo {
       // what became referenced while this ran (a new pin of old content, an upload that reused a block) stays
       const now = this.referencedRoots()
       const late = new Set<string>()
+      this.markBatchRoots(late)
       // roots that are new, or were incomplete (their reachable blocks may have grown): complete ones cannot change
       await this.markLive(new Set([...now].filter(r => !roots.has(r) || incomplete.has(r))), late)
       this.markPartial(now, late)
@@ -587,6 +631,13 @@ export class Repo {
     }
   }
 
+  /** Batch root blocks stay (tiny; their CAR is the deals' payload). The content they link to lives only while referenced. */
+  private markBatchRoots (live: Set<string>): void {
+    for (const b of this.batches.values()) {
+      try { live.add(blockKey(CID.parse(b.root))) } catch { /* journaled by us: always valid */ }
+    }
+  }
+
   /** Adds the blocks uploaded under each incomplete root in `roots` (see `partial`). */
   private markPartial (roots: Set<string>, live: Set<string>): void {
     for (const root of roots) for (const key of this.partial.get(root) ?? []) live.add(key)
@@ -609,6 +660,8 @@ export class Repo {
     for (const pin of this.pins.values()) yield { t: 'pin', pin }
     for (const pin of this.pinataPins.values()) yield { t: 'pinata-pin', pin }
     for (const [cid, f] of this.fetchFailures) yield { t: 'fetch-failed', cid, ...f }
+    for (const batch of this.batches.values()) yield { t: 'batch', batch, seg: null, blocks: [] }
+    for (const piece of this.pieces.values()) yield { t: 'batch-piece', piece }
     for (const [cid, dagSize] of this.completeRoots) {
       const at = this.completedAt.get(cid)
       yield at === undefined ? { t: 'complete', cid, dagSize } : { t: 'complete', cid, dagSize, at }
