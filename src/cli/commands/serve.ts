@@ -23,6 +23,9 @@ interface ServeFlags {
   upstream: string[]
   searchTimeout?: string
   maxPinSize?: string
+  batchSize?: string
+  batchInterval?: string
+  dealDelay?: string
 }
 
 /** `500MB`, `10GB`, `1GiB`, `1048576` → bytes. */
@@ -115,6 +118,7 @@ function render (event: ProgressEvent, quiet: boolean): void {
       else process.stderr.write(`origin ${String(d.from)} for ${String(d.cid)}: ${String(d.message)}\n`)
       break
     }
+    case 'pinship:server:batch': process.stderr.write(`batch ${String(d.id)}: ${String(d.roots)} root(s) under ${String(d.root)}, piece ${String(d.pieceCid)}, proposed to the local storage providers\n`); break
     case 'pinship:server:error': process.stderr.write(`error ${String(d.status)} ${String(d.method)} ${String(d.path)}: ${String(d.message)}\n`); break
   }
 }
@@ -133,6 +137,9 @@ export function register (program: Command): void {
     .option('--upstream <url>', 'a trustless gateway (http://host:port) to fetch pins by CID from, besides their own origins; repeat for several', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--search-timeout <duration>', 'a pin by CID no origin has within this long ends expired (default 24h)')
     .option('--max-pin-size <size>', 'a pin by CID larger than this ends over_max_size (default 10GB)')
+    .option('--batch-size <size>', 'local deal pipeline: close a batch at this many bytes of content (default 1GiB)')
+    .option('--batch-interval <duration>', 'local deal pipeline: or this long after its oldest content was stored (default 1m)')
+    .option('--deal-delay <duration>', 'local deal pipeline: each deal step, queued → published → active, takes this long (default 30s)')
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
     .action(async (flags: ServeFlags) => {
       // handlers go in before anything is printed: a supervisor may signal as soon as it reads the first line
@@ -162,6 +169,9 @@ export function register (program: Command): void {
             pendingTimeoutMs,
             subdomainHosts: flags.subdomainHost.length > 0 ? flags.subdomainHost : undefined,
             upstreams: flags.upstream,
+            batchBytes: flags.batchSize === undefined ? undefined : parseSize(flags.batchSize, '--batch-size'),
+            batchIntervalMs: flags.batchInterval === undefined ? undefined : parseDuration(flags.batchInterval, '--batch-interval'),
+            dealDelayMs: flags.dealDelay === undefined ? undefined : parseDuration(flags.dealDelay, '--deal-delay'),
             searchTimeoutMs: flags.searchTimeout === undefined ? undefined : parseDuration(flags.searchTimeout, '--search-timeout'),
             maxPinSizeBytes: flags.maxPinSize === undefined ? undefined : parseSize(flags.maxPinSize),
             gcDelayMs: flags.gcDelay === undefined ? undefined : flags.gcDelay === 'off' ? false : parseDuration(flags.gcDelay, '--gc-delay'),
