@@ -189,6 +189,33 @@ describe('two services', () => {
   })
 })
 
+describe('slow origins', () => {
+  it('an origin that never answers holds its own job only: other pins by CID and uploads go on', async () => {
+    const { createServer: createHttp } = await import('node:http')
+    const hung: Array<import('node:http').ServerResponse> = []
+    const silent = createHttp((_req, res) => { hung.push(res) })
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const b = await server({ fetchConcurrency: 2 })
+      const stuck = (await rawBlock(Buffer.from('held by a silent origin'))).cid.toString()
+      const held = await psaPin(b, stuck, [`/ip4/127.0.0.1/tcp/${(silent.address() as { port: number }).port}/http`])
+      await until('the silent origin asked', async () => hung.length > 0 ? true : undefined)
+      const started = Date.now()
+      const pin = await psaPin(b, content.root, [origin(a)])
+      await until('pinned', async () => (await psaStatus(b, pin.requestid)).status === 'pinned' ? true : undefined, 10_000)
+      const upload = await rawBlock(Buffer.from('an upload meanwhile'))
+      expect((await fetch(`${b.url}/car`, { method: 'POST', body: await encodeCar([upload.cid], [upload]), headers: b.auth() })).status).toBe(200)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      // the held job is still searching its origin, not failed
+      expect((await psaStatus(b, held.requestid)).status).toBe('pinning')
+    } finally {
+      for (const res of hung) res.destroy()
+      silent.closeAllConnections()
+      await new Promise(resolve => silent.close(resolve))
+    }
+  })
+})
+
 describe('job failures', () => {
   it('an unreachable host node ends bad_host_node (Pinata) and failed (PSA)', async () => {
     const b = await server()

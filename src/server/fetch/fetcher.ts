@@ -171,12 +171,17 @@ export class Fetcher {
     }
   }
 
-  private async fetchRoot (cid: string, plan: JobPlan, signal: AbortSignal): Promise<void> {
+  private async fetchRoot (cid: string, first: JobPlan, signal: AbortSignal): Promise<void> {
+    let plan = first
     if (plan.unparseable.length > 0) {
       throw new JobFailure('bad_host_node', `The host node ${plan.unparseable[0]} is not a valid multiaddr: give one such as /ip4/1.2.3.4/tcp/8080/http or /dns4/host/tcp/443/https.`)
     }
     for (;;) {
       if ((await this.repo.missingBlocks(cid)).length === 0) return
+      // requests may have been removed (stop) or replaced with other origins (ask those) since the last round
+      const now = this.plan(cid)
+      if (now === undefined) return
+      plan = now
       if (this.repo.isBroken(cid)) throw new JobFailure('invalid_object', 'A block of the DAG cannot be decoded as its codec.')
       let progress = false
       let answered = false
