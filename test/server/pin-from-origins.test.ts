@@ -193,7 +193,8 @@ describe('slow origins', () => {
   it('an origin that never answers holds its own job only: other pins by CID and uploads go on', async () => {
     const { createServer: createHttp } = await import('node:http')
     const hung: Array<import('node:http').ServerResponse> = []
-    const silent = createHttp((_req, res) => { hung.push(res) })
+    let cancelled = 0
+    const silent = createHttp((_req, res) => { hung.push(res); res.once('close', () => { cancelled++ }) })
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
     try {
       const b = await server({ fetchConcurrency: 2 })
@@ -208,6 +209,9 @@ describe('slow origins', () => {
       expect(Date.now() - started).toBeLessThan(10_000)
       // the held job is still searching its origin, not failed
       expect((await psaStatus(b, held.requestid)).status).toBe('pinning')
+      // removing the request stops its job at once: the request to the silent origin is cancelled
+      expect((await fetch(`${b.url}/pins/${held.requestid as string}`, { method: 'DELETE', headers: b.auth() })).status).toBe(202)
+      await until('the held request cancelled', async () => cancelled > 0 ? true : undefined, 5_000)
     } finally {
       for (const res of hung) res.destroy()
       silent.closeAllConnections()
@@ -240,12 +244,23 @@ describe('job failures', () => {
   })
 
   it('a CID no origin has ends expired after --search-timeout, and a new request searches again', async () => {
+    const restarted = await server({ searchTimeoutMs: 600 })
+    const gone = (await rawBlock(Buffer.from('nobody has this either'))).cid.toString()
+    await pinByHash(restarted, gone, [origin(a)])
+    await until('expired', async () => (await job(restarted, gone))?.status === 'expired' ? true : undefined)
+    // the failure is journaled: it survives a compaction and a restart
+    await restarted.collectGarbage()
+    await restarted.close()
+    const reopened = await startTestServer({ ...FAST, searchTimeoutMs: 600 }, restarted.dir)
+    started.push(reopened)
+    expect((await job(reopened, gone)).status).toBe('expired')
+
     const b = await server({ searchTimeoutMs: 600 })
     const unknown = (await rawBlock(Buffer.from('nobody has this'))).cid.toString()
     await pinByHash(b, unknown, [origin(a)])
-    const started = Date.now()
+    const t0 = Date.now()
     await until('expired', async () => (await job(b, unknown))?.status === 'expired' ? true : undefined)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400)
     // asking again replaces the expired job with a new one
     const again = await pinByHash(b, unknown, [origin(a)])
     expect(again.status).toBe('prechecking')

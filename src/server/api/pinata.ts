@@ -249,6 +249,7 @@ async function unpin (ctx: Ctx): Promise<void> {
     : { id: (psaPin as NonNullable<typeof psaPin>).requestid, user, cid, name: psaPin?.name, keyvalues: psaPin?.meta ?? {}, hostNodes: [], created: (psaPin as NonNullable<typeof psaPin>).created })
   const wasPinned = pinRows(state, user).find(r => r.cid === cid && r.dateUnpinned === null)
   await state.repo.unpinEverywhere(user, cid, { ...base, ...(wasPinned !== undefined ? { pinned: wasPinned.datePinned } : {}) })
+  state.fetcher.release(cid)
   sendText(ctx.res, 200, 'OK')
 }
 

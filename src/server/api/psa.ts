@@ -118,6 +118,7 @@ async function replace (ctx: Ctx): Promise<void> {
   const old = ownPin(ctx, user)
   const pin = parsePin(await readJson(ctx.req))
   const record = await ctx.state.repo.addPin({ ...pin, user }, old.requestid)
+  ctx.state.fetcher.release(old.cid)
   ctx.state.fetcher.consider(record.cid)
   sendJson(ctx.res, 202, statusView(ctx.state, record))
 }
@@ -126,6 +127,7 @@ async function remove (ctx: Ctx): Promise<void> {
   const user = authenticate(ctx)
   const pin = ownPin(ctx, user)
   await ctx.state.repo.removePin(pin.requestid)
+  ctx.state.fetcher.release(pin.cid)
   sendEmpty(ctx.res, 202)
 }
 

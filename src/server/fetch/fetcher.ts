@@ -109,6 +109,14 @@ export class Fetcher {
     this.pump()
   }
 
+  /** A request was removed: a job nobody asks for any more stops now (its in-flight request is cancelled). */
+  release (cid: string): void {
+    if (this.plan(cid) !== undefined) return
+    const i = this.queue.indexOf(cid)
+    if (i >= 0) { this.queue.splice(i, 1); this.repo.setFetchPhase(cid, undefined) }
+    this.running.get(cid)?.abort.abort()
+  }
+
   /** Requests for `cid` not yet answered by a failure, their sources, and when searching gives up. */
   private plan (cid: string): JobPlan | undefined {
     const explicit: string[] = []
