@@ -81,6 +81,15 @@ describe('account page in Chromium', () => {
       const job = page.locator('section[aria-labelledby="jobs"] tbody tr').filter({ hasText: missing })
       await expect.poll(async () => await job.locator('.badge').innerText(), { timeout: 15_000 }).toBe('bad_host_node')
       expect(await job.locator('.badge').getAttribute('title')).toMatch(/host node/)
+      // a Pinata pin of content stored here is pinned at once and listed with the pins by CID
+      await fetch(`${server.url}/pinning/pinByHash`, { method: 'POST', headers: { ...server.auth(), 'content-type': 'application/json' }, body: JSON.stringify({ hashToPin: cid, pinataMetadata: { name: 'pinned too' } }) })
+      // nothing is changing any more, so the page no longer refreshes itself: reload
+      expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0)
+      await page.reload()
+      const pinRow = page.locator('section[aria-labelledby="pins"] tbody tr').filter({ hasText: 'pinned too' })
+      expect(await pinRow.count()).toBe(1)
+      expect(await pinRow.locator('td').nth(1).innerText()).toBe('Pinata')
+      expect(await pinRow.locator('.badge').first().innerText()).toBe('Pinned')
       // accessible tables: column headers are scoped, every table has a caption
       expect(await page.locator('th:not([scope="col"])').count()).toBe(0)
       expect(await page.locator('table').count()).toBe(await page.locator('table > caption').count())

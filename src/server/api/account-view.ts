@@ -109,13 +109,17 @@ export function accountBody (state: ServerState, req: IncomingMessage, user: str
       `<td class="num" title="${size} bytes">${humanBytes(size)}</td><td>${when(u.created)}</td>` +
       `<td>${badge(s.word, s.tone, s.title)}</td><td>${providers(deals, status)}</td></tr>`
   })
-  const pins = [...repo.pins.values()].filter(p => p.user === user).sort((a, b) => b.created.localeCompare(a.created))
+  // PSA pin requests, and Pinata pins by CID once complete (until then they are jobs, below)
+  const pins = [
+    ...[...repo.pins.values()].filter(p => p.user === user).map(p => ({ api: 'PSA', cid: p.cid, name: p.name, created: p.created })),
+    ...[...repo.pinataPins.values()].filter(p => p.user === user && p.unpinned === undefined && repo.isComplete(p.cid)).map(p => ({ api: 'Pinata', cid: p.cid, name: p.name, created: p.created }))
+  ].sort((a, b) => b.created.localeCompare(a.created))
   const pinRows = pins.map(p => {
     const status = repo.statusOf(p.cid, p.created, now)
     if (status === 'queued' || status === 'pinning') refresh = true
     const s = STATUS[status]
     const failure = repo.fetchFailureFor(p.cid, p.created)
-    return `<tr><td>${escapeHtml(p.name ?? '')}</td><td><a href="${escapeHtml(contentLink(state, req, p.cid))}"><code>${escapeHtml(p.cid)}</code></a></td>` +
+    return `<tr><td>${escapeHtml(p.name ?? '')}</td><td>${p.api}</td><td><a href="${escapeHtml(contentLink(state, req, p.cid))}"><code>${escapeHtml(p.cid)}</code></a></td>` +
       `<td class="num">${humanBytes(repo.dagSize(p.cid))}</td><td>${when(p.created)}</td>` +
       `<td>${badge(s.word, s.tone, failure !== undefined ? `${failure.status}: ${failure.reason}` : s.title)}</td>` +
       `<td>${providers(pipeline.dealsOf(p.cid, now), status)}</td></tr>`
@@ -140,10 +144,10 @@ export function accountBody (state: ServerState, req: IncomingMessage, user: str
     '<main><section aria-labelledby="totals"><h2 id="totals">Totals</h2><dl class="totals">' +
     `<div><dt>Files</dt><dd>${uploads.length}</dd></div><div><dt>Stored</dt><dd>${humanBytes(bytes)}</dd></div>` +
     `<div><dt>Pinned</dt><dd>${pinned}</dd></div><div><dt>Active deals</dt><dd>${activeDeals}</dd></div>` +
-    `<div><dt>Pin requests</dt><dd>${pins.length}</dd></div><div><dt>Pin-by-CID jobs</dt><dd>${jobs.length}</dd></div></dl></section>` +
+    `<div><dt>Pins by CID</dt><dd>${pins.length}</dd></div><div><dt>Pin-by-CID jobs</dt><dd>${jobs.length}</dd></div></dl></section>` +
     table('files', `Files (${uploads.length})`, 'Your uploads, newest first. Hover a status for what it means.',
       ['Name', 'CID', 'Size', 'Date', 'Status', 'Storage Providers'], rows, 'No uploads yet.') +
-    table('pins', `Pin requests (${pins.length})`, 'Pinning Service API requests.', ['Name', 'CID', 'Size', 'Date', 'Status', 'Storage Providers'], pinRows, 'No pin requests.') +
+    table('pins', `Pins by CID (${pins.length})`, 'Pinning Service API requests, and Pinata pins by CID once their content is here.', ['Name', 'API', 'CID', 'Size', 'Date', 'Status', 'Storage Providers'], pinRows, 'No pins by CID.') +
     table('jobs', `Pin-by-CID jobs (${jobs.length})`, 'Pinata pin-by-CID jobs still going or stopped short; a job leaves this list once its content is pinned.',
       ['Name', 'CID', 'Queued', 'Status', 'Host nodes'], jobRows, 'No pin-by-CID jobs.') +
     '</main><footer><p>Storage Providers are Filecoin deals from this service\'s <strong>local pipeline</strong> (network "local"): batches, piece CIDs and deal states are real here, but no Filecoin network is involved.</p>' +
