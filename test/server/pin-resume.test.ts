@@ -3,6 +3,7 @@
 // finishes with the file byte-identical. `pinship pin <cid> --origin …` works through the psa and pinata adapters.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -24,8 +25,10 @@ function bytes (seed: string, size: number): Buffer {
 }
 
 beforeAll(async () => {
-  // bin/pinship runs build/: compile the current sources
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
+  // bin/pinship runs build/ (npm test compiles it first; rebuilding here would race the other CLI tests)
+  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/fetch/fetcher.js'))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
+  }
   tmp = await tempDir()
   a = await startTestServer()
   const file = bytes('resume', 6 * MiB + 5)

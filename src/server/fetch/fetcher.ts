@@ -192,26 +192,24 @@ export class Fetcher {
       plan = now
       if (this.repo.isBroken(cid)) throw new JobFailure('invalid_object', 'A block of the DAG cannot be decoded as its codec.')
       let progress = false
-      let answered = false
       const unreachable: string[] = []
       for (const source of plan.sources) {
         try {
           const stored = await this.fetchFrom(source, cid, signal)
-          answered = true
           if (stored > 0) progress = true
         } catch (err) {
           if (err instanceof JobFailure || signal.aborted) throw err
           const e = err as PinshipError
           if (e.code === 'ERR_NETWORK' || e.code === 'ERR_TIMEOUT' || e.code === 'ERR_INVALID_ENDPOINT') unreachable.push(source.given)
-          else answered = true
           this.options.onEvent?.({ kind: 'source-error', cid, from: source.given, message: e.message })
         }
         if (this.repo.isComplete(cid)) return
       }
       if (this.repo.isBroken(cid)) throw new JobFailure('invalid_object', 'A block of the DAG cannot be decoded as its codec.')
       const explicit = plan.sources.filter(s => s.explicit)
-      if (!answered && !progress && explicit.length + plan.unparseable.length > 0 && explicit.every(s => unreachable.includes(s.given))) {
-        const bad = [...plan.unparseable, ...unreachable.filter(u => explicit.some(s => s.given === u))]
+      // the host nodes the request named are all down (upstreams that lacked the content do not change that)
+      if (!progress && explicit.length > 0 && explicit.every(s => unreachable.includes(s.given))) {
+        const bad = unreachable.filter(u => explicit.some(s => s.given === u))
         throw new JobFailure('bad_host_node', `No host node could be reached or used: ${bad.join(', ')}. Make sure they are online and serve the trustless gateway API over HTTP.`)
       }
       if (progress) continue
