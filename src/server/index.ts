@@ -105,6 +105,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     dealDelayMs: options.dealDelayMs,
     storageProviders: options.storageProviders,
     failingProviders: options.failingProviders,
+    terminatingProviders: options.terminatingProviders,
     onBatch: detail => send({ type: 'pinship:server:batch', detail })
   })
   deals = pipeline

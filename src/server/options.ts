@@ -81,6 +81,8 @@ export interface ServerOptions extends ProgressOptions {
   storageProviders?: string[]
   /** Providers whose deals fail instead of publishing (to exercise failure handling). @default [] */
   failingProviders?: string[]
+  /** Providers whose deals are terminated one delay after going active. @default [] */
+  terminatingProviders?: string[]
   /** Retry policy of origin requests (the one retry policy, `src/core/retry.ts`). @default DEFAULT_FETCH_RETRY */
   fetchRetry?: RetryOptions
 }

@@ -123,15 +123,19 @@ describe('local deal pipeline', () => {
     }
   })
 
-  it('failing providers end failed while the others go active', async () => {
-    const s = await startTestServer({ ...FAST, failingProviders: ['f01003'] })
+  it('failing providers end failed, terminating ones terminated, while the others go active', async () => {
+    const s = await startTestServer({ ...FAST, failingProviders: ['f01003'], terminatingProviders: ['f01001'] })
     try {
       const root = await upload(s, 'fail')
       const st = await until('settled', async () => {
         const st = await status(s, root)
-        return st.deals.length === 5 && st.deals.every((d: any) => d.status === 'Active' || d.status === 'Failed') ? st : undefined
+        return st.deals.length === 5 && st.deals.every((d: any) => ['Active', 'Failed', 'Terminated'].includes(d.status)) && st.deals.some((d: any) => d.status === 'Terminated') ? st : undefined
       })
       expect(st.deals.filter((d: any) => d.status === 'Failed').map((d: any) => d.storageProvider)).toEqual(['f01003'])
+      expect(st.deals.filter((d: any) => d.status === 'Terminated').map((d: any) => d.storageProvider)).toEqual(['f01001'])
+      expect(st.deals.filter((d: any) => d.status === 'Active')).toHaveLength(3)
+      const nft = await json(await fetch(`${s.url}/nft/check/${root}`))
+      expect(nft.value.deals.map((d: any) => d.status).sort()).toEqual(['active', 'active', 'active', 'failed', 'terminated'])
     } finally {
       await s.stop()
     }

@@ -25,7 +25,8 @@ const DEAL: Record<LocalDeal['status'], { word: string, tone: string }> = {
   queued: { word: 'Pending', tone: 'wait' },
   published: { word: 'Published', tone: 'wait' },
   active: { word: 'Active', tone: 'ok' },
-  failed: { word: 'Failed', tone: 'bad' }
+  failed: { word: 'Failed', tone: 'bad' },
+  terminated: { word: 'Terminated', tone: 'bad' }
 }
 
 /** Seed 002's job states, explained. */

@@ -27,7 +27,7 @@ export const DEFAULT_STORAGE_PROVIDERS = ['f01000', 'f01001', 'f01002', 'f01003'
 /** How long an active deal lasts (Filecoin's usual 540 days). */
 export const DEAL_DURATION_MS = 540 * 24 * 60 * 60 * 1000
 
-export type LocalDealStatus = 'queued' | 'published' | 'active' | 'failed'
+export type LocalDealStatus = 'queued' | 'published' | 'active' | 'failed' | 'terminated'
 
 export interface DealsOptions {
   /** @default DEFAULT_BATCH_BYTES */
@@ -40,6 +40,8 @@ export interface DealsOptions {
   storageProviders?: string[]
   /** Providers whose deals fail (after one delay) instead of publishing, to exercise failure handling. @default [] */
   failingProviders?: string[]
+  /** Providers whose deals are terminated one delay after they went active (a provider that lost the sector). @default [] */
+  terminatingProviders?: string[]
   onBatch?: (detail: { id: number, root: string, pieceCid: string, roots: number }) => void
 }
 
@@ -68,6 +70,7 @@ export class Deals {
   readonly dealDelayMs: number
   readonly providers: string[]
   private readonly failing: Set<string>
+  private readonly terminating: Set<string>
 
   constructor (private readonly repo: Repo, private readonly options: DealsOptions = {}) {
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES
@@ -75,6 +78,7 @@ export class Deals {
     this.dealDelayMs = options.dealDelayMs ?? DEFAULT_DEAL_DELAY_MS
     this.providers = options.storageProviders ?? DEFAULT_STORAGE_PROVIDERS
     this.failing = new Set(options.failingProviders ?? [])
+    this.terminating = new Set(options.terminatingProviders ?? [])
   }
 
   /** After start and after every completed root: batch now if enough is waiting, else when the interval is up. */
@@ -180,6 +184,9 @@ export class Deals {
       const chain = { chainDealID: 1_000_000 + where.id * 100 + i, dealActivation: iso(activated), dealExpiration: iso(activated + DEAL_DURATION_MS) }
       if (now < activated) {
         return { ...base, ...chain, status: 'published', statusText: `local pipeline: deal published by ${provider}, sector not sealed yet`, lastChanged: iso(published) }
+      }
+      if (this.terminating.has(provider) && now >= activated + d) {
+        return { ...base, ...chain, status: 'terminated', statusText: `local pipeline: ${provider} terminated the deal (sector lost)`, lastChanged: iso(activated + d) }
       }
       return { ...base, ...chain, status: 'active', statusText: `local pipeline: containing sector active as of ${iso(activated)}`, lastChanged: iso(activated) }
     })

@@ -2,7 +2,7 @@
 // the account page. `network` is always "local": these deals come from the local pipeline (deals/pipeline.ts).
 import type { LocalDeal } from './pipeline.js'
 
-const CAPITAL: Record<LocalDeal['status'], string> = { queued: 'Queued', published: 'Published', active: 'Active', failed: 'Failed' }
+const CAPITAL: Record<LocalDeal['status'], string> = { queued: 'Queued', published: 'Published', active: 'Active', failed: 'Failed', terminated: 'Terminated' }
 
 /** web3.storage `GET /status/{cid}` deals (seed 001), plus seed 000's field names for clients that read those. */
 export function web3Deal (d: LocalDeal): Record<string, unknown> {
