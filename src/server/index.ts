@@ -106,7 +106,8 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     storageProviders: options.storageProviders,
     failingProviders: options.failingProviders,
     terminatingProviders: options.terminatingProviders,
-    onBatch: detail => send({ type: 'pinship:server:batch', detail })
+    onBatch: detail => send({ type: 'pinship:server:batch', detail }),
+    onError: message => send({ type: 'pinship:server:error', detail: { method: 'deals', path: '', status: 500, message } })
   })
   deals = pipeline
   const state: ServerState = {

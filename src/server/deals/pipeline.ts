@@ -42,6 +42,8 @@ export interface DealsOptions {
   failingProviders?: string[]
   /** Providers whose deals are terminated one delay after they went active (a provider that lost the sector). @default [] */
   terminatingProviders?: string[]
+  /** A batch could not be priced (its content went away first). */
+  onError?: (message: string) => void
   onBatch?: (detail: { id: number, root: string, pieceCid: string, roots: number }) => void
 }
 
@@ -71,6 +73,8 @@ export class Deals {
   readonly providers: string[]
   private readonly failing: Set<string>
   private readonly terminating: Set<string>
+  /** Batches whose CAR could not be made this run (content deleted before pricing): not retried until a restart. */
+  private readonly unpriceable = new Set<number>()
 
   constructor (private readonly repo: Repo, private readonly options: DealsOptions = {}) {
     this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES
@@ -85,7 +89,7 @@ export class Deals {
   poke (): void {
     if (this.closed) return
     const waiting = this.repo.unbatchedRoots()
-    const unpriced = [...this.repo.batches.values()].some(b => !this.repo.pieces.has(b.id))
+    const unpriced = [...this.repo.batches.values()].some(b => !this.repo.pieces.has(b.id) && !this.unpriceable.has(b.id))
     if (waiting.length === 0 && !unpriced) return
     const bytes = waiting.reduce((n, r) => n + r.dagSize, 0)
     if (unpriced || bytes >= this.batchBytes || waiting.length >= MAX_BATCH_ROOTS) { this.schedule(0); return }
@@ -107,12 +111,26 @@ export class Deals {
   /** Prices batches that lack a piece (a crash in between), then makes one batch of what waits. */
   private async runOnce (): Promise<void> {
     if (this.closed) return
-    for (const b of this.repo.batches.values()) if (!this.repo.pieces.has(b.id)) await this.price(b)
+    for (const b of this.repo.batches.values()) {
+      if (this.repo.pieces.has(b.id) || this.unpriceable.has(b.id)) continue
+      try {
+        await this.price(b)
+      } catch (err) {
+        // a root of the batch was deleted and collected before its CAR was priced: its deals can never be made
+        this.unpriceable.add(b.id)
+        this.options.onError?.(`batch ${b.id} (${b.root}) cannot be priced: ${(err as Error).message}`)
+      }
+    }
     let waiting = this.repo.unbatchedRoots()
     if (waiting.length === 0) return
     waiting = waiting.slice(0, MAX_BATCH_ROOTS)
     const batch = await this.makeBatch(waiting)
-    await this.price(batch)
+    try {
+      await this.price(batch)
+    } catch (err) {
+      this.unpriceable.add(batch.id)
+      this.options.onError?.(`batch ${batch.id} (${batch.root}) cannot be priced: ${(err as Error).message}`)
+    }
     // more may be waiting (past MAX_BATCH_ROOTS, or arrived meanwhile)
     this.poke()
   }
