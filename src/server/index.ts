@@ -23,6 +23,10 @@ import { registerProgress, attachProgressSocket } from './api/progress.js'
 import { registerGateway, subdomainGateway } from './api/gateway.js'
 import { registerAccount } from './api/account.js'
 import { registerBlocks } from './api/blocks.js'
+import { Fetcher } from './fetch/fetcher.js'
+import { Deals } from './deals/pipeline.js'
+import { upstreamUrl } from './fetch/sources.js'
+import { InvalidArgumentError } from '../core/errors.js'
 import {
   DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RETRY_AFTER_S,
   type RunningServer, type ServerOptions, type ServerProgressEvent
@@ -37,6 +41,8 @@ export { DEFAULT_SESSION_TTL_MS } from './http/sessions.js'
 export { DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS } from './http/connections.js'
 export { repairDataDir, type RepairReport } from './store/repair.js'
 export { JournalCorruptError } from './store/journal.js'
+export { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_INTERVAL_MS, DEFAULT_DEAL_DELAY_MS, DEFAULT_STORAGE_PROVIDERS, type LocalDeal } from './deals/pipeline.js'
+export { DEFAULT_FETCH_CONCURRENCY, DEFAULT_MAX_PIN_SIZE_BYTES, DEFAULT_SEARCH_TIMEOUT_MS, type FetchEvent } from './fetch/fetcher.js'
 
 /**
  * Starts the embedded storage service: web3.storage and NFT.Storage compatible uploads, the IPFS Pinning
@@ -47,13 +53,25 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
   const host = options.host ?? DEFAULT_HOST
   const send = (event: ServerProgressEvent): void => emit(options, event.type, event.detail)
 
+  const upstreams = (options.upstreams ?? []).map(u => {
+    const url = upstreamUrl(u)
+    if (url === undefined) throw new InvalidArgumentError(`upstream ${JSON.stringify(u)} is not an http(s) URL of a trustless gateway such as http://127.0.0.1:8080.`)
+    return url
+  })
+  if (options.storageProviders !== undefined && options.storageProviders.length < 5) {
+    throw new InvalidArgumentError(`storageProviders lists ${options.storageProviders.length}; every batch goes to at least 5 storage providers.`)
+  }
+  let deals: Deals | undefined
   // lock before opening: opening cuts a torn journal tail and quarantines orphans, which must not race a live server
   const unlock = await lockDataDir(dataDir)
   let opened
   try {
     opened = await Repo.open(dataDir, {
       pendingTimeoutMs: options.pendingTimeoutMs,
-      onComplete: (cid, dagSize) => send({ type: 'pinship:server:complete', detail: { cid, dagSize } }),
+      onComplete: (cid, dagSize) => {
+        send({ type: 'pinship:server:complete', detail: { cid, dagSize } })
+        deals?.poke()
+      },
       gcDelayMs: options.gcDelayMs,
       onCollected: report => send({ type: 'pinship:server:collected', detail: report })
     })
@@ -70,8 +88,33 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     })
   }
   const tokens = options.tokens !== undefined && options.tokens.length > 0 ? [...options.tokens] : [await loadOrCreateToken(dataDir)]
+  const maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES
+  const fetcher = new Fetcher(repo, {
+    upstreams,
+    searchTimeoutMs: options.searchTimeoutMs,
+    maxPinSizeBytes: options.maxPinSizeBytes,
+    concurrency: options.fetchConcurrency,
+    searchIntervalMs: options.searchIntervalMs,
+    commitBytes: options.fetchCommitBytes,
+    retry: options.fetchRetry,
+    maxBlockBytes,
+    onEvent: detail => send({ type: 'pinship:server:fetch', detail })
+  })
+  const pipeline = new Deals(repo, {
+    batchBytes: options.batchBytes,
+    batchIntervalMs: options.batchIntervalMs,
+    dealDelayMs: options.dealDelayMs,
+    storageProviders: options.storageProviders,
+    failingProviders: options.failingProviders,
+    terminatingProviders: options.terminatingProviders,
+    onBatch: detail => send({ type: 'pinship:server:batch', detail }),
+    onError: message => send({ type: 'pinship:server:error', detail: { method: 'deals', path: '', status: 500, message } })
+  })
+  deals = pipeline
   const state: ServerState = {
     repo,
+    fetcher,
+    deals: pipeline,
     auth: new Auth(tokens, options.rateLimit, options.failedAuthLimit),
     sessions: new Sessions(options.sessionTtlMs),
     progress: new ProgressTracker((user, path) => {
@@ -81,7 +124,7 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     peerId: await loadPeerId(dataDir),
     peerName: `pinship-${hostname()}`,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
+    maxBlockBytes,
     port: 0,
     host,
     subdomainHosts: (options.subdomainHosts ?? DEFAULT_SUBDOMAIN_HOSTS).map(h => h.toLowerCase()),
@@ -145,6 +188,9 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
     await unlock()
     throw err
   }
+  // pins by CID that were fetching when the service stopped resume (blocks already stored are not fetched again)
+  fetcher.resumeAll()
+  pipeline.poke()
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   state.port = port
@@ -167,6 +213,8 @@ export async function startServer (options: ServerOptions = {}): Promise<Running
       }
       server.closeAllConnections()
       await stopped
+      await fetcher.close()
+      await pipeline.close()
       await repo.close()
       await unlock()
       send({ type: 'pinship:server:closed', detail: {} })

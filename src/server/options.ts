@@ -1,6 +1,8 @@
 import type { ProgressOptions, ProgressEvent } from '../core/progress.js'
 import type { RateLimit } from './http/auth.js'
 import type { GcReport } from './store/repo.js'
+import type { RetryOptions } from '../core/retry.js'
+import type { FetchEvent } from './fetch/fetcher.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8787
@@ -54,6 +56,35 @@ export interface ServerOptions extends ProgressOptions {
   gcDelayMs?: number | false
   /** @default DEFAULT_CLOSE_TIMEOUT_MS */
   closeTimeoutMs?: number
+  /**
+   * Trustless gateways (`http(s)://host:port`) asked for every pin by CID, besides the request's own PSA `origins` or
+   * Pinata `hostNodes`. @default [] (only the request's origins)
+   */
+  upstreams?: string[]
+  /** A pin by CID whose content no source had within this long ends `expired` (PSA `failed`). @default DEFAULT_SEARCH_TIMEOUT_MS (24 h) */
+  searchTimeoutMs?: number
+  /** A pin by CID whose DAG grows past this many bytes ends `over_max_size`. @default DEFAULT_MAX_PIN_SIZE_BYTES (10 GB) */
+  maxPinSizeBytes?: number
+  /** Pin-by-CID fetches running at once. @default DEFAULT_FETCH_CONCURRENCY (4) */
+  fetchConcurrency?: number
+  /** How long to wait before asking the sources again when none had the content. @default DEFAULT_SEARCH_INTERVAL_MS (5 s) */
+  searchIntervalMs?: number
+  /** Fetched blocks are made durable in batches of about this many bytes. @default DEFAULT_FETCH_COMMIT_BYTES (1 MiB) */
+  fetchCommitBytes?: number
+  /** Local deal pipeline: a batch closes at this many bytes of DAGs… @default DEFAULT_BATCH_BYTES (1 GiB) */
+  batchBytes?: number
+  /** …or this long after its oldest root became complete. @default DEFAULT_BATCH_INTERVAL_MS (1 min) */
+  batchIntervalMs?: number
+  /** Each deal step (queued → published → active) takes this long. @default DEFAULT_DEAL_DELAY_MS (30 s) */
+  dealDelayMs?: number
+  /** Storage provider ids every batch is proposed to (at least 5, seed 001). @default DEFAULT_STORAGE_PROVIDERS */
+  storageProviders?: string[]
+  /** Providers whose deals fail instead of publishing (to exercise failure handling). @default [] */
+  failingProviders?: string[]
+  /** Providers whose deals are terminated one delay after going active. @default [] */
+  terminatingProviders?: string[]
+  /** Retry policy of origin requests (the one retry policy, `src/core/retry.ts`). @default DEFAULT_FETCH_RETRY */
+  fetchRetry?: RetryOptions
 }
 
 export interface RunningServer {
@@ -94,3 +125,7 @@ export type ServerProgressEvent =
   | ProgressEvent<'pinship:server:collected', GcReport>
   | ProgressEvent<'pinship:server:error', { method: string, path: string, status: number, message: string }>
   | ProgressEvent<'pinship:server:closed', Record<string, never>>
+  /** A pin by CID fetched blocks from another node, finished, failed, or an origin misbehaved. */
+  | ProgressEvent<'pinship:server:fetch', FetchEvent>
+  /** A deal batch was made and priced: its root, piece CID and how many roots it holds. */
+  | ProgressEvent<'pinship:server:batch', { id: number, root: string, pieceCid: string, roots: number }>

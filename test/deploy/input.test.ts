@@ -102,12 +102,6 @@ describe('deploy refuses bad input before packing', () => {
     expect(err.message).toMatch(/--wait deal needs services that report Filecoin deals; kubo report/)
   })
 
-  it('--wait deal with the embedded service (it makes no deals), instead of polling until --timeout', async () => {
-    const { err } = await refused(site, { services: [{ service: 'local', endpoint: liarUrl, token: SECRET }], wait: 'deal' })
-    expect(err.code).toBe('ERR_INVALID_ARGUMENT')
-    expect(err.message).toBe('--wait deal needs services that report Filecoin deals; local reports none. Use --wait pinned for it.')
-  })
-
   it('an empty folder, unless allowEmpty', async () => {
     const empty = join(scratch.path, 'empty')
     await mkdir(empty, { recursive: true })

@@ -116,7 +116,9 @@ describe('pinship_content plan', () => {
   })
 
   it('refuses wait_for = "deal" on a service that makes no deals, at plan time', async () => {
-    expect((await diagnosticsOf(planCreate(config({ wait_for: 'deal' }))))[0]).toMatchObject({ summary: 'No Filecoin deals on this service', attribute: ['wait_for'] })
+    // Kubo makes no deals (the embedded service does, through its local pipeline)
+    const kubo = context(fastClient({ service: 'kubo', endpoint: env.server.url, timeoutMs: 30_000 }))
+    expect((await diagnosticsOf(planCreate(config({ wait_for: 'deal' }), kubo)))[0]).toMatchObject({ summary: 'No Filecoin deals on this service', attribute: ['wait_for'] })
   })
 })
 

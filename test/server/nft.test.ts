@@ -134,8 +134,8 @@ describe('account page', () => {
 
     const account = await fetch(`${server.url}/account`, { headers: { cookie } })
     const html = await account.text()
-    expect(html).toContain('<th>Status</th>')
-    expect(html).toContain('<th>Storage Providers</th>')
+    expect(html).toContain('<th scope="col">Status</th>')
+    expect(html).toContain('<th scope="col">Storage Providers</th>')
     expect(html).toContain(SITE_ROOT)
     expect(html).toContain('Pinned')
     expect(html).not.toContain(server.tokens[0])

@@ -122,10 +122,39 @@ describe('pinship serve', () => {
   })
 
   it('rejects bad flags with exit code 2 and a one-line message', async () => {
-    for (const args of [['--port', '70000'], ['--rate-limit', 'lots'], ['--pending-timeout', 'soon']]) {
+    for (const args of [['--port', '70000'], ['--rate-limit', 'lots'], ['--pending-timeout', 'soon'], ['--max-pin-size', 'huge'], ['--search-timeout', 'never'],
+      ['--deal-delay', 'slow'], ['--batch-interval', '5'], ['--batch-size', '-1GB'], ['--upstream', 'ftp://gateway.example']]) {
       const err = await run(process.execPath, [BIN, 'serve', ...args], { cwd: tmp.path }).then(() => undefined, (e: { code: number, stderr: string }) => e)
       expect(err?.code, args.join(' ')).toBe(2)
       expect(err?.stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+
+  it('--upstream fetches pins by CID from another pinship serve; --batch-interval and --deal-delay bring deals to active', async () => {
+    const a = serve(['--port', '0', '--json', '--data', join(tmp.path, 'up-a'), '--token', 't'])
+    const { url: aUrl } = JSON.parse(await firstLine(a.lines))
+    const b = serve(['--port', '0', '--json', '--data', join(tmp.path, 'up-b'), '--token', 't', '--upstream', aUrl, '--batch-interval', '100ms', '--deal-delay', '100ms', '--max-pin-size', '1MB', '--search-timeout', '1m'])
+    const { url: bUrl } = JSON.parse(await firstLine(b.lines))
+    try {
+      const { root, blocks } = await importFiles([{ path: 'x.txt', content: Buffer.from('from upstream') }], { wrap: true })
+      expect((await fetch(`${aUrl as string}/car`, { method: 'POST', body: await encodeCar([root], blocks), headers: { authorization: 'Bearer t' } })).status).toBe(200)
+      const auth = { authorization: 'Bearer t', 'content-type': 'application/json' }
+      const pin = await json(await fetch(`${bUrl as string}/pins`, { method: 'POST', headers: auth, body: JSON.stringify({ cid: root.toString() }) }))
+      const end = Date.now() + 20_000
+      let deals: any[] = []
+      while (Date.now() < end) {
+        const st = await json(await fetch(`${bUrl as string}/pins/${pin.requestid as string}`, { headers: auth }))
+        deals = st.info.deals === undefined ? [] : JSON.parse(st.info.deals)
+        if (st.status === 'pinned' && deals.length >= 5 && deals.every(d => d.status === 'active')) break
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+      expect(deals.map(d => d.status)).toEqual(['active', 'active', 'active', 'active', 'active'])
+      expect(await (await fetch(`${bUrl as string}/ipfs/${root.toString()}/x.txt`)).text()).toBe('from upstream')
+    } finally {
+      a.proc.kill('SIGTERM')
+      b.proc.kill('SIGTERM')
+      expect(await a.exit).toBe(0)
+      expect(await b.exit).toBe(0)
     }
   })
 

@@ -18,11 +18,11 @@ describe('local adapter (the embedded service)', () => {
     expect(() => createService({ service: 'local', token: TOKEN })).toThrow(/local needs the URL of a running `pinship serve`/)
   })
 
-  it('takes shards but reports no Filecoin deals (so --wait deal is refused, not waited out)', () => {
+  it('takes shards and reports the deals of its local pipeline (so --wait deal can be met)', () => {
     const s = svc()
     expect(s.acceptsShards).toBe(true)
     expect(s.uploads).toBe(true)
-    expect(s.reportsDeals).toBe(false)
+    expect(s.reportsDeals).toBe(true)
   })
 
   it('uploads through the web3.storage API and pins through its Pinning Service API', async () => {

@@ -35,15 +35,16 @@ export function register (program: Command): void {
     .description('Ask a service to pin a CID that is already on the network (pin by CID).')
     .argument('<cid>', 'CID to pin')
     .option('--name <name>', 'pin name')
+    .option('--origin <multiaddr>', 'a node that has the content, e.g. /ip4/10.0.0.5/tcp/8080/http (PSA origins, Pinata hostNodes); repeat for several', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--wait <state>', 'wait for: none, uploaded, pinned', 'none')
     .option('--timeout <seconds>', 'give up waiting after this long', String(DEFAULT_TIMEOUT_SECONDS)))
-    .action(async (cidArg: string, opts: PinsCommandOptions & { name?: string, wait: string, timeout: string }) => {
+    .action(async (cidArg: string, opts: PinsCommandOptions & { name?: string, origin: string[], wait: string, timeout: string }) => {
       const cid = checkCid(cidArg)
       if (!['none', 'uploaded', 'pinned'].includes(opts.wait)) throw new InvalidArgumentError(`--wait must be none, uploaded or pinned, got ${JSON.stringify(opts.wait)}`)
       const timeoutMs = parseTimeout(opts.timeout)
       const { config, close } = await oneService(opts)
       try {
-        const r = await pin(cid, { service: config, ...(opts.name !== undefined ? { name: opts.name } : {}), wait: opts.wait as WaitFor, timeoutMs })
+        const r = await pin(cid, { service: config, ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.origin.length > 0 ? { origins: opts.origin } : {}), wait: opts.wait as WaitFor, timeoutMs })
         const state = r.status?.pin ?? 'requested'
         if (opts.json === true) {
           process.stdout.write(JSON.stringify({ cid, service: config.service, requestId: r.requestId ?? null, status: r.status?.pin ?? null }) + '\n')

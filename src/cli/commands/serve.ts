@@ -20,6 +20,22 @@ interface ServeFlags {
   pendingTimeout?: string
   subdomainHost: string[]
   gcDelay?: string
+  upstream: string[]
+  searchTimeout?: string
+  maxPinSize?: string
+  batchSize?: string
+  batchInterval?: string
+  dealDelay?: string
+}
+
+/** `500MB`, `10GB`, `1GiB`, `1048576` → bytes. */
+export function parseSize (text: string, flag = '--max-pin-size'): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?$/i.exec(text.trim())
+  if (m === null) throw new InvalidArgumentError(`${flag} must be a size such as 500MB, 10GB or 1GiB; got "${text}".`)
+  const units: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3, tb: 1e12, tib: 1024 ** 4 }
+  const n = Math.floor(Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()])
+  if (n < 1) throw new InvalidArgumentError(`${flag} must be at least 1 byte; got "${text}".`)
+  return n
 }
 
 /** `N/10s`, `N/1m`, `N/500ms` → requests per window. */
@@ -94,6 +110,15 @@ function render (event: ProgressEvent, quiet: boolean): void {
       process.stderr.write(`collected: removed ${String(d.blocksRemoved)} blocks (${String(d.bytesRemoved)} bytes), segments ${String(d.segmentsBefore)} → ${String(d.segmentsAfter)}, ` +
         `copied ${String(d.bytesCopied)} bytes, journal ${String(d.journalBytesBefore)} → ${String(d.journalBytesAfter)} bytes in ${String(d.ms)} ms\n`)
       break
+    case 'pinship:server:fetch': {
+      const kind = String(d.kind)
+      if (kind === 'fetched') process.stderr.write(`fetched ${String(d.blocks)} blocks (${String(d.bytes)} bytes) of ${String(d.cid)} from ${String(d.from)}\n`)
+      else if (kind === 'pinned') process.stderr.write(`pinned ${String(d.cid)} (fetched from other nodes)\n`)
+      else if (kind === 'failed') process.stderr.write(`pin of ${String(d.cid)} ended ${String(d.status)}: ${String(d.reason)}\n`)
+      else process.stderr.write(`origin ${String(d.from)} for ${String(d.cid)}: ${String(d.message)}\n`)
+      break
+    }
+    case 'pinship:server:batch': process.stderr.write(`batch ${String(d.id)}: ${String(d.roots)} root(s) under ${String(d.root)}, piece ${String(d.pieceCid)}, proposed to the local storage providers\n`); break
     case 'pinship:server:error': process.stderr.write(`error ${String(d.status)} ${String(d.method)} ${String(d.path)}: ${String(d.message)}\n`); break
   }
 }
@@ -109,6 +134,12 @@ export function register (program: Command): void {
     .option('--pending-timeout <duration>', 'report incomplete uploads and pins as failed after this long without new data (default 24h)')
     .option('--subdomain-host <name>', 'a host name whose {cid}.ipfs.<name> subdomains reach this server (wildcard DNS); repeat for several (default: localhost)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--gc-delay <duration|off>', 'collect garbage this long after a delete or unpin (default 2s); off turns it off')
+    .option('--upstream <url>', 'a trustless gateway (http://host:port) to fetch pins by CID from, besides their own origins; repeat for several', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--search-timeout <duration>', 'a pin by CID no origin has within this long ends expired (default 24h)')
+    .option('--max-pin-size <size>', 'a pin by CID larger than this ends over_max_size (default 10GB)')
+    .option('--batch-size <size>', 'local deal pipeline: close a batch at this many bytes of content (default 1GiB)')
+    .option('--batch-interval <duration>', 'local deal pipeline: or this long after its oldest content was stored (default 1m)')
+    .option('--deal-delay <duration>', 'local deal pipeline: each deal step, queued → published → active, takes this long (default 30s)')
     .option('--json', 'print {"url", "tokens"} as the first stdout line, then serve')
     .action(async (flags: ServeFlags) => {
       // handlers go in before anything is printed: a supervisor may signal as soon as it reads the first line
@@ -137,6 +168,12 @@ export function register (program: Command): void {
             rateLimit,
             pendingTimeoutMs,
             subdomainHosts: flags.subdomainHost.length > 0 ? flags.subdomainHost : undefined,
+            upstreams: flags.upstream,
+            batchBytes: flags.batchSize === undefined ? undefined : parseSize(flags.batchSize, '--batch-size'),
+            batchIntervalMs: flags.batchInterval === undefined ? undefined : parseDuration(flags.batchInterval, '--batch-interval'),
+            dealDelayMs: flags.dealDelay === undefined ? undefined : parseDuration(flags.dealDelay, '--deal-delay'),
+            searchTimeoutMs: flags.searchTimeout === undefined ? undefined : parseDuration(flags.searchTimeout, '--search-timeout'),
+            maxPinSizeBytes: flags.maxPinSize === undefined ? undefined : parseSize(flags.maxPinSize),
             gcDelayMs: flags.gcDelay === undefined ? undefined : flags.gcDelay === 'off' ? false : parseDuration(flags.gcDelay, '--gc-delay'),
             onProgress: e => render(e, flags.json === true)
           })

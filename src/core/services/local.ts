@@ -44,9 +44,8 @@ export function createLocal (config: ServiceConfig, options: AdapterOptions = {}
     ...w3s,
     checkBlocks,
     maxCheckCids: LOCAL_MAX_CHECK_CIDS,
-    // The embedded service makes no Filecoin deals (its /status always answers `deals: []`): `--wait deal` must be
-    // refused up front instead of polling until --timeout.
-    reportsDeals: false,
+    // Its /status reports the deals of its local pipeline (batches, piece CIDs, deals queued → published → active).
+    reportsDeals: true,
     pin: psa.pin,
     getPin: psa.getPin,
     replacePin: psa.replacePin,

@@ -6,7 +6,7 @@
  */
 import { QuotaError, ServiceError, TooLargeError } from '../errors.js'
 import { httpRequest, joinUrl, parseJson } from '../http.js'
-import type { ListedPin, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
+import type { ListedPin, PinFields, PinningService, PinState, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
 import { bearer, context, fileBlob, fileStream, isString, listedPin, parseJsonError, type AdapterOptions } from './common.js'
 
 export const PINATA_ENDPOINT = 'https://api.pinata.cloud'
@@ -190,9 +190,11 @@ export function createPinata (config: ServiceConfig, options: PinataOptions = {}
     return shard.bytes > tusThreshold ? await uploadTus(shard, opts) : await uploadSimple(shard, opts)
   }
 
-  async function pin (cid: string, opts: RequestOptions & { name?: string } = {}): Promise<UploadReceipt> {
+  async function pin (cid: string, opts: RequestOptions & PinFields = {}): Promise<UploadReceipt> {
     const payload: Record<string, unknown> = { hashToPin: cid }
     if (isString(opts.name)) payload.pinataMetadata = { name: opts.name }
+    // Pinata's word for PSA origins; it takes at most 5
+    if (opts.origins !== undefined && opts.origins.length > 0) payload.pinataOptions = { hostNodes: opts.origins.slice(0, 5) }
     const res = await httpRequest(ctx, joinUrl(endpoint, '/pinning/pinByHash'), {
       method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: opts.signal, timeoutMs
     })

@@ -6,12 +6,12 @@ import { escapeHtml, sendEmpty, sendText } from '../http/respond.js'
 import { accountHeaders } from '../http/security.js'
 import type { Router } from '../http/router.js'
 import type { Ctx, ServerState } from '../state.js'
+import { ACCOUNT_REFRESH_SECONDS, accountBody } from './account-view.js'
 
-/** The account page's words for pin states (seed 000). */
+export { ACCOUNT_REFRESH_SECONDS }
+
 /** The sign-in and sign-out forms are a few hundred bytes. */
 export const DEFAULT_MAX_FORM_BYTES = 16 * 1024
-
-const STATUS_WORD = { queued: 'Queuing', pinned: 'Pinned', failed: 'Failed' } as const
 
 export function registerAccount (router: Router<ServerState>): void {
   router
@@ -20,14 +20,26 @@ export function registerAccount (router: Router<ServerState>): void {
     .add('POST', /^\/account\/logout\/?$/, 'account', logout)
 }
 
-const STYLE = 'body{font:15px system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse;width:100%}' +
-  'td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}code{font-size:.85em}'
+const STYLE = ':root{color-scheme:light dark;--muted:#667;--line:#d8dbe2;--ok:#0a6b3d;--okbg:#dcf5e6;--wait:#7a5200;--waitbg:#fdf0d2;--bad:#a11;--badbg:#fde2e2}' +
+  'body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;padding:1.5rem;max-width:78rem}' +
+  'header{display:flex;align-items:center;justify-content:space-between;gap:1rem;flex-wrap:wrap}h1{font-size:1.5rem;margin:0}' +
+  'h2{font-size:1.15rem;margin:2rem 0 .5rem}table{border-collapse:collapse;width:100%}caption{text-align:left;color:var(--muted);padding:.25rem 0}' +
+  'td,th{border-bottom:1px solid var(--line);padding:.45rem .5rem;text-align:left;vertical-align:top}th{font-weight:600;font-size:.9em}' +
+  'td.num{text-align:right;white-space:nowrap}code{font-size:.85em;word-break:break-all}' +
+  '.badge{display:inline-block;border-radius:1rem;padding:0 .6rem;font-size:.85em;font-weight:600;cursor:help;white-space:nowrap}' +
+  '.ok{color:var(--ok);background:var(--okbg)}.wait{color:var(--wait);background:var(--waitbg)}.bad{color:var(--bad);background:var(--badbg)}' +
+  'ul.sps{list-style:none;margin:0;padding:0;display:grid;gap:.2rem}ul.sps small{color:var(--muted)}' +
+  'dl.totals{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0}dl.totals div{border:1px solid var(--line);border-radius:.5rem;padding:.5rem 1rem;min-width:8rem}' +
+  'dl.totals dt{color:var(--muted);font-size:.85em}dl.totals dd{margin:0;font-size:1.3rem;font-weight:600}' +
+  'footer{margin-top:2rem;color:var(--muted);font-size:.9em}button{font:inherit;padding:.3rem .8rem}'
 
 /** Strict CSP (the style sheet by hash, no script), no framing, no sniffing, no referrer: see http/security.ts. */
 export const ACCOUNT_HEADERS = accountHeaders(STYLE)
 
-function html (title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`
+function html (title: string, body: string, refreshSeconds?: number): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    (refreshSeconds !== undefined ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : '') +
+    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`
 }
 
 function loginForm (csrf: string, message = ''): string {
@@ -58,24 +70,8 @@ async function page (ctx: Ctx): Promise<void> {
   }
   const { user } = session
   ctx.state.auth.onSuccess(ctx.req)
-  const { repo } = ctx.state
-  const uploads = [...(repo.uploads.get(user)?.values() ?? [])].sort((a, b) => b.created.localeCompare(a.created))
-  const rows = uploads.map(u => {
-    const status = STATUS_WORD[repo.statusOf(u.cid, u.updated)]
-    return `<tr><td>${escapeHtml(u.name === '' ? '(no name)' : u.name)}</td>` +
-      `<td><a href="/ipfs/${escapeHtml(u.cid)}/"><code>${escapeHtml(u.cid)}</code></a></td>` +
-      `<td>${escapeHtml(u.created.slice(0, 19).replace('T', ' '))}</td><td>${repo.dagSize(u.cid)}</td>` +
-      `<td>${status}</td><td>None: this service makes no Filecoin deals</td></tr>`
-  })
-  const pins = [...repo.pins.values()].filter(p => p.user === user).sort((a, b) => b.created.localeCompare(a.created))
-  const pinRows = pins.map(p => `<tr><td>${escapeHtml(p.name ?? '')}</td><td><code>${escapeHtml(p.cid)}</code></td>` +
-    `<td>${escapeHtml(p.created.slice(0, 19).replace('T', ' '))}</td><td>${STATUS_WORD[repo.statusOf(p.cid, p.created)]}</td></tr>`)
-  sendText(ctx.res, 200, html('pinship account', '<h1>pinship account</h1>' +
-    `<form method="post" action="/account/logout"><input type="hidden" name="csrf" value="${escapeHtml(session.csrf)}"><button type="submit">Sign out</button></form>` +
-    `<h2>Files (${uploads.length})</h2><table><thead><tr><th>Name</th><th>CID</th><th>Date</th><th>Size</th><th>Status</th><th>Storage Providers</th></tr></thead>` +
-    `<tbody>${rows.join('') || '<tr><td colspan="6">No uploads yet.</td></tr>'}</tbody></table>` +
-    `<h2>Pin requests (${pins.length})</h2><table><thead><tr><th>Name</th><th>CID</th><th>Date</th><th>Status</th></tr></thead>` +
-    `<tbody>${pinRows.join('') || '<tr><td colspan="4">No pin requests.</td></tr>'}</tbody></table>`), 'text/html; charset=utf-8')
+  const view = accountBody(ctx.state, ctx.req, user, session.csrf)
+  sendText(ctx.res, 200, html('pinship account', view.body, view.refresh ? ACCOUNT_REFRESH_SECONDS : undefined), 'text/html; charset=utf-8')
 }
 
 async function readForm (ctx: Ctx): Promise<URLSearchParams> {

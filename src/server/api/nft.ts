@@ -5,6 +5,7 @@ import type { UploadRecord } from '../store/records.js'
 import type { Ctx, ServerState } from '../state.js'
 import { isCarRequest, receiveUpload } from './receive.js'
 import { cidParam, dateParam } from './web3.js'
+import { nftDeal } from '../deals/views.js'
 
 /** NFT.Storage listing page size default and cap. */
 export const DEFAULT_NFT_LIMIT = 10
@@ -34,7 +35,7 @@ function nftView (state: ServerState, r: UploadRecord): Record<string, unknown> 
     scope: 'default',
     pin: pinView(state, r.cid, r.name, r.created, r.updated),
     files: r.files ?? [],
-    deals: []
+    deals: state.deals.dealsOf(r.cid).map(nftDeal)
   }
 }
 
@@ -89,5 +90,5 @@ async function check (ctx: Ctx): Promise<void> {
   const created = [...uploads.map(u => u.created), ...pins.map(p => p.created)].sort()[0]
   const latest = [...uploads.map(u => u.updated), ...pins.map(p => p.created)].sort().at(-1) as string
   const pin = { cid, status: ctx.state.repo.statusOf(cid, latest), created, size: ctx.state.repo.dagSize(cid) }
-  sendJson(ctx.res, 200, { ok: true, value: { cid, pin, deals: [] } })
+  sendJson(ctx.res, 200, { ok: true, value: { cid, pin, deals: ctx.state.deals.dealsOf(cid).map(nftDeal) } })
 }

@@ -17,10 +17,12 @@ export const MAX_PINATA_PAGE_LIMIT = 1000
 export const MAX_PINATA_HOST_NODES = 5
 export const MAX_PINATA_KEYVALUES = 10
 export const MAX_PINATA_NAME_LENGTH = 255
-/** Every job status seed 002 lists; this service reports searching, expired and invalid_object. */
+/** Every job status seed 002 lists; this service reports all but over_free_limit (it has no plans). */
 export const PINATA_JOB_STATUSES = ['prechecking', 'searching', 'retrieving', 'expired', 'over_free_limit', 'over_max_size', 'invalid_object', 'bad_host_node'] as const
 export const PINATA_LIST_STATUSES = ['all', 'pinned', 'unpinned'] as const
 type JobStatus = typeof PINATA_JOB_STATUSES[number]
+/** A job in one of these is still going: asking again answers it rather than starting another. */
+const LIVE_JOB_STATUSES: JobStatus[] = ['prechecking', 'searching', 'retrieving']
 
 /** One region: this node. Pinata reports the policy the content will be replicated with once found. */
 const PIN_POLICY = { regions: [{ id: 'PINSHIP1', desiredReplicationCount: 1 }], version: 1 }
@@ -46,10 +48,15 @@ function cidParam (text: string, what: string): string {
 
 /** Status of a job (an incomplete pin), or undefined once its DAG is complete (it then leaves the job list). */
 function jobStatus (state: ServerState, p: PinataPinRecord, now = Date.now()): JobStatus | undefined {
-  const s = state.repo.statusOf(p.cid, p.created, now)
+  const { repo } = state
+  const s = repo.statusOf(p.cid, p.created, now)
   if (s === 'pinned') return undefined
-  if (s === 'queued') return 'searching'
-  return state.repo.isBroken(p.cid) ? 'invalid_object' : 'expired'
+  if (repo.isBroken(p.cid)) return 'invalid_object'
+  const failure = repo.fetchFailureFor(p.cid, p.created)
+  if (failure !== undefined) return failure.status
+  const phase = repo.fetchPhase(p.cid)
+  if (phase !== undefined) return phase
+  return s === 'failed' ? 'expired' : 'searching'
 }
 
 function datePinned (state: ServerState, created: string): (cid: string) => string {
@@ -100,10 +107,11 @@ async function pinByHash (ctx: Ctx): Promise<void> {
   // one live request per CID and user: asking again answers the same job (or pin); a failed job is replaced by a new one
   const existing = [...repo.pinataPins.values()].find(p => p.user === user && p.cid === cid && p.unpinned === undefined)
   let record: PinataPinRecord
-  if (existing !== undefined && (jobStatus(ctx.state, existing) ?? 'searching') === 'searching') {
+  if (existing !== undefined && LIVE_JOB_STATUSES.includes(jobStatus(ctx.state, existing) ?? 'searching')) {
     record = existing
   } else {
     record = await repo.addPinataPin({ user, cid, name, keyvalues, hostNodes }, existing?.id)
+    ctx.state.fetcher.consider(cid)
   }
   const status = jobStatus(ctx.state, record)
   sendJson(ctx.res, 200, { id: record.id, ipfsHash: cid, status: status === undefined ? 'pinned' : record === existing ? status : 'prechecking', name: record.name ?? cid })
@@ -241,6 +249,7 @@ async function unpin (ctx: Ctx): Promise<void> {
     : { id: (psaPin as NonNullable<typeof psaPin>).requestid, user, cid, name: psaPin?.name, keyvalues: psaPin?.meta ?? {}, hostNodes: [], created: (psaPin as NonNullable<typeof psaPin>).created })
   const wasPinned = pinRows(state, user).find(r => r.cid === cid && r.dateUnpinned === null)
   await state.repo.unpinEverywhere(user, cid, { ...base, ...(wasPinned !== undefined ? { pinned: wasPinned.datePinned } : {}) })
+  state.fetcher.release(cid)
   sendText(ctx.res, 200, 'OK')
 }
 

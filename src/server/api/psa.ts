@@ -6,6 +6,7 @@ import { parseCid } from '../store/dag-walk.js'
 import type { PinRecord } from '../store/records.js'
 import type { Ctx, ServerState } from '../state.js'
 import { dateParam } from './web3.js'
+import { nftDeal } from '../deals/views.js'
 
 /** IPFS Pinning Service API v1.0.0 limits. */
 export const DEFAULT_PSA_LIMIT = 10
@@ -42,10 +43,22 @@ function statusView (state: ServerState, p: PinRecord): Record<string, unknown> 
   const info: Record<string, string> = {}
   if (status !== 'pinned') {
     const missing = state.repo.missingCount(p.cid)
-    info.status_details = status === 'failed'
-      ? 'The content did not arrive in time. Upload a CAR with this root (POST /car); the pin turns pinned when the DAG is complete.'
-      : `Waiting for content${missing > 0 ? ` (${missing} block${missing === 1 ? '' : 's'} missing)` : ''}: this service does not fetch from the IPFS network; upload a CAR with this root (POST /car).`
+    const failure = state.repo.fetchFailureFor(p.cid, p.created)
+    const phase = state.repo.fetchPhase(p.cid)
+    const waiting = `${missing > 0 ? ` (${missing} block${missing === 1 ? '' : 's'} missing)` : ''}`
+    if (failure !== undefined) {
+      info.status_details = `${failure.status}: ${failure.reason} Pin again (a new request searches again), or upload a CAR with this root (POST /car).`
+    } else if (phase !== undefined) {
+      info.status_details = phase === 'prechecking' ? 'Queued behind other pins by CID.' : phase === 'searching' ? 'Searching the origins for the content.' : `Retrieving the content from an origin${waiting}.`
+    } else {
+      info.status_details = status === 'failed'
+        ? 'The content did not arrive in time. Upload a CAR with this root (POST /car); the pin turns pinned when the DAG is complete.'
+        : `Waiting for content${waiting}: give origins (HTTP multiaddrs of trustless gateways) to fetch it from, or upload a CAR with this root (POST /car).`
+    }
   }
+  // PSA `info` values are strings: the deals (seed 003's Deal objects, network "local") as JSON text
+  const deals = state.deals.dealsOf(p.cid)
+  if (deals.length > 0) info.deals = JSON.stringify(deals.map(nftDeal))
   return {
     requestid: p.requestid,
     status,
@@ -91,6 +104,7 @@ async function add (ctx: Ctx): Promise<void> {
   const user = authenticate(ctx)
   const pin = parsePin(await readJson(ctx.req))
   const record = await ctx.state.repo.addPin({ ...pin, user })
+  ctx.state.fetcher.consider(record.cid)
   sendJson(ctx.res, 202, statusView(ctx.state, record))
 }
 
@@ -104,6 +118,8 @@ async function replace (ctx: Ctx): Promise<void> {
   const old = ownPin(ctx, user)
   const pin = parsePin(await readJson(ctx.req))
   const record = await ctx.state.repo.addPin({ ...pin, user }, old.requestid)
+  ctx.state.fetcher.release(old.cid)
+  ctx.state.fetcher.consider(record.cid)
   sendJson(ctx.res, 202, statusView(ctx.state, record))
 }
 
@@ -111,6 +127,7 @@ async function remove (ctx: Ctx): Promise<void> {
   const user = authenticate(ctx)
   const pin = ownPin(ctx, user)
   await ctx.state.repo.removePin(pin.requestid)
+  ctx.state.fetcher.release(pin.cid)
   sendEmpty(ctx.res, 202)
 }
 

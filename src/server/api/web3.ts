@@ -6,12 +6,13 @@ import type { ContentStatus } from '../store/repo.js'
 import type { Ctx, ServerState } from '../state.js'
 import { parseCid } from '../store/dag-walk.js'
 import { receiveUpload } from './receive.js'
+import { web3Deal } from '../deals/views.js'
 
 /** web3.storage's default and maximum page sizes for GET /user/uploads. */
 export const DEFAULT_PAGE_SIZE = 25
 export const MAX_PAGE_SIZE = 1000
 
-const WEB3_PIN_STATUS: Record<ContentStatus, string> = { queued: 'PinQueued', pinned: 'Pinned', failed: 'PinError' }
+const WEB3_PIN_STATUS: Record<ContentStatus, string> = { queued: 'PinQueued', pinning: 'Pinning', pinned: 'Pinned', failed: 'PinError' }
 
 export function registerWeb3 (router: Router<ServerState>): void {
   router
@@ -70,8 +71,8 @@ function uploadView (state: ServerState, r: UploadRecord): Record<string, unknow
     updated: r.updated,
     dagSize: state.repo.dagSize(r.cid),
     pins: [web3PinView(state, r.cid, r.updated)],
-    // the embedded service makes no Filecoin deals
-    deals: []
+    // from the local deal pipeline (network "local"; see deals/pipeline.ts)
+    deals: state.deals.dealsOf(r.cid).map(web3Deal)
   }
 }
 
@@ -90,7 +91,7 @@ async function getStatus (ctx: Ctx): Promise<void> {
     dagSize: repo.dagSize(cid),
     created,
     pins: [web3PinView(ctx.state, cid, latest)],
-    deals: []
+    deals: ctx.state.deals.dealsOf(cid).map(web3Deal)
   })
 }
 

@@ -70,3 +70,30 @@ export type JournalRecord =
    * them are gone; the roots in `forget` are no longer known complete (nothing references them, their blocks may be gone).
    */
   | { t: 'collect', seg: string | null, blocks: SegmentEntry[], drop: string[], forget: string[] }
+  /**
+   * Blocks fetched from other nodes for a pin by CID of `root` (indexed in `seg`, null when all were stored already).
+   * While the DAG is incomplete they are kept for collection by name, like an upload's (`also`: stored already).
+   */
+  | { t: 'fetch', root: string, seg: string | null, blocks: SegmentEntry[], also?: string[] }
+  /** Fetching `cid` ended without the whole DAG: requests made before `at` report `status` (a Pinata job state). */
+  | { t: 'fetch-failed', cid: string, status: FetchFailure, reason: string, at: string }
+  /** A batch and its root block (indexed in `seg`, null when it was stored already). */
+  | { t: 'batch', batch: BatchRecord, seg: string | null, blocks: SegmentEntry[] }
+  | { t: 'batch-piece', piece: BatchPiece }
+
+/**
+ * A batch of complete uploads and pins aggregated for (local) Filecoin deals: a dag-pb node `root` linking to each
+ * entry's root; `selector` is the path of links from `root` to it (seed 000's `datamodelSelector`).
+ */
+export interface BatchRecord {
+  id: number
+  root: string
+  created: string
+  entries: Array<{ cid: string, selector: string, dagSize: number }>
+}
+
+/** The batch CAR's Filecoin piece, computed once the batch root is stored; deals are proposed at `at`. */
+export interface BatchPiece { id: number, pieceCid: string, pieceSize: number, carBytes: number, at: string }
+
+/** How a fetch of a pinned CID from other nodes can end short of the whole DAG (seed 002's job states). */
+export type FetchFailure = 'expired' | 'over_max_size' | 'invalid_object' | 'bad_host_node'

@@ -7,7 +7,7 @@ import { blockLinks, hasLinks } from './links.js'
 import { IDENTITY } from '../../core/car/verify.js'
 import { DagWalk } from './dag-walk.js'
 import { Journal, type JournalTail } from './journal.js'
-import type { JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
+import type { BatchPiece, BatchRecord, FetchFailure, JournalRecord, PinataPinRecord, PinRecord, UploadApi, UploadRecord } from './records.js'
 
 /** An upload or pin whose DAG is still incomplete this long after its last data arrived is reported failed. */
 export const DEFAULT_PENDING_TIMEOUT_MS = 24 * 60 * 60 * 1000
@@ -28,7 +28,13 @@ export interface Recovery {
   missingSegments: string[]
 }
 
-export type ContentStatus = 'queued' | 'pinned' | 'failed'
+export type ContentStatus = 'queued' | 'pinning' | 'pinned' | 'failed'
+
+/** Where a fetch from other nodes stands (seed 002's job states before the end). */
+export type FetchPhase = 'prechecking' | 'searching' | 'retrieving'
+
+/** Why a fetch ended short of the whole DAG, as journaled. */
+export interface FetchFailureRecord { status: FetchFailure, reason: string, at: string }
 
 export interface RepoOptions {
   /** @default DEFAULT_PENDING_TIMEOUT_MS */
@@ -85,6 +91,14 @@ export class Repo {
   /** Pinata pin-by-CID records by id (jobs, pins and unpinned ones). */
   readonly pinataPins = new Map<string, PinataPinRecord>()
   private readonly completeRoots = new Map<string, number>()
+  /** Fetches from other nodes that ended without the whole DAG (journaled), by root. */
+  readonly fetchFailures = new Map<string, FetchFailureRecord>()
+  /** Deal batches by id, their pieces, and the batch (and selector) of each root batched. */
+  readonly batches = new Map<number, BatchRecord>()
+  readonly pieces = new Map<number, BatchPiece>()
+  readonly batchOf = new Map<string, { id: number, selector: string }>()
+  /** Fetches queued or running now (not journaled: a restart queues them again). */
+  private readonly phases = new Map<string, FetchPhase>()
   /** When a root was found complete (journals written before this was recorded have none). */
   private readonly completedAt = new Map<string, string>()
   private readonly walks = new Map<string, { walk: DagWalk, run: Promise<void> }>()
@@ -168,6 +182,24 @@ export class Repo {
         if (r.replaces !== undefined) this.pinataPins.delete(r.replaces)
         this.pinataPins.set(r.pin.id, r.pin)
         break
+      case 'fetch': {
+        const added = r.seg === null ? [] : this.blocks.applySegment(r.seg, r.blocks)
+        if (!this.completeRoots.has(r.root)) {
+          let keys = this.partial.get(r.root)
+          if (keys === undefined) { keys = new Set(); this.partial.set(r.root, keys) }
+          for (const [key] of r.blocks) keys.add(key)
+          for (const key of r.also ?? []) keys.add(key)
+        }
+        return added
+      }
+      case 'batch': {
+        const added = r.seg === null ? [] : this.blocks.applySegment(r.seg, r.blocks)
+        this.batches.set(r.batch.id, r.batch)
+        for (const e of r.batch.entries) if (!this.batchOf.has(e.cid)) this.batchOf.set(e.cid, { id: r.batch.id, selector: e.selector })
+        return added
+      }
+      case 'batch-piece': this.pieces.set(r.piece.id, r.piece); break
+      case 'fetch-failed': this.fetchFailures.set(r.cid, { status: r.status, reason: r.reason, at: r.at }); break
       case 'collect':
         this.blocks.applyCollection(r.seg, r.blocks, r.drop)
         for (const cid of r.forget) { this.completeRoots.delete(cid); this.completedAt.delete(cid); this.walks.delete(cid) }
@@ -251,6 +283,88 @@ export class Repo {
     return { record, segment }
   }
 
+  /**
+   * Makes blocks fetched from another node for `root` durable (segment fsynced, then one journal record), then walks
+   * the DAG again. Used by pin-by-CID fetches, which commit as they go so a crash loses at most one batch.
+   */
+  async commitFetched (staging: Staging, root: string): Promise<StagedSegment> {
+    let segment: StagedSegment
+    try {
+      segment = await staging.finish()
+    } catch (err) {
+      await staging.abort()
+      throw err
+    }
+    const added = await this.exclusive(async () => {
+      let seg = segment.name
+      if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) {
+        await staging.discard(seg)
+        seg = null
+      }
+      const also = seg === null ? [...segment.also, ...segment.entries.map(e => e[0])] : segment.also
+      return await this.write({ t: 'fetch', root, seg, blocks: seg === null ? [] : segment.entries, ...(also.length > 0 ? { also } : {}) })
+    }).finally(() => staging.release())
+    await this.blocksArrived(added)
+    await this.checkRoot(root)
+    return segment
+  }
+
+  /** Journals a deal batch with its root block (staged by the caller). */
+  async commitBatch (staging: Staging, batch: BatchRecord): Promise<void> {
+    let segment: StagedSegment
+    try {
+      segment = await staging.finish()
+    } catch (err) {
+      await staging.abort()
+      throw err
+    }
+    await this.exclusive(async () => {
+      let seg = segment.name
+      if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) { await staging.discard(seg); seg = null }
+      await this.write({ t: 'batch', batch, seg, blocks: seg === null ? [] : segment.entries })
+    }).finally(() => staging.release())
+  }
+
+  async recordBatchPiece (piece: BatchPiece): Promise<void> {
+    await this.exclusive(async () => { await this.write({ t: 'batch-piece', piece }) })
+  }
+
+  /** Complete roots some upload or pin references that are in no deal batch yet, oldest completion first. */
+  unbatchedRoots (): Array<{ cid: string, dagSize: number }> {
+    const out: Array<{ cid: string, dagSize: number, at: string }> = []
+    for (const cid of this.referencedRoots()) {
+      const size = this.completeRoots.get(cid)
+      if (size === undefined || this.batchOf.has(cid)) continue
+      out.push({ cid, dagSize: size, at: this.completedAt.get(cid) ?? '' })
+    }
+    return out.sort((a, b) => a.at.localeCompare(b.at)).map(({ cid, dagSize }) => ({ cid, dagSize }))
+  }
+
+  /** Journals that fetching `cid` from other nodes failed; requests made before now report it. */
+  async recordFetchFailure (cid: string, status: FetchFailure, reason: string): Promise<void> {
+    await this.exclusive(async () => { await this.write({ t: 'fetch-failed', cid, status, reason, at: this.stamp() }) })
+  }
+
+  /** The fetch failure that a request made (or last fed) at `since` sees, if any. */
+  fetchFailureFor (cid: string, since: string): FetchFailureRecord | undefined {
+    const f = this.fetchFailures.get(cid)
+    return f !== undefined && since <= f.at ? f : undefined
+  }
+
+  setFetchPhase (cid: string, phase: FetchPhase | undefined): void {
+    if (phase === undefined) this.phases.delete(cid)
+    else this.phases.set(cid, phase)
+  }
+
+  fetchPhase (cid: string): FetchPhase | undefined { return this.phases.get(cid) }
+
+  /** The blocks of `cid`'s DAG reached but not stored yet (after walking it over what is stored now). */
+  async missingBlocks (cid: string): Promise<CID[]> {
+    await this.checkRoot(cid)
+    if (this.completeRoots.has(cid)) return []
+    return [...(this.walks.get(cid)?.walk.missing.values() ?? [])]
+  }
+
   async deleteUpload (user: string, cid: string): Promise<boolean> {
     return await this.exclusive(async () => {
       if (this.uploads.get(user)?.has(cid) !== true) return false
@@ -309,6 +423,9 @@ export class Repo {
   statusOf (cid: string, since: string, now = Date.now()): ContentStatus {
     if (this.completeRoots.has(cid)) return 'pinned'
     if (this.walks.get(cid)?.walk.broken !== undefined) return 'failed'
+    if (this.fetchFailureFor(cid, since) !== undefined) return 'failed'
+    const phase = this.phases.get(cid)
+    if (phase !== undefined) return phase === 'prechecking' ? 'queued' : 'pinning'
     return now - Date.parse(since) > this.pendingTimeoutMs ? 'failed' : 'queued'
   }
 
@@ -408,6 +525,7 @@ export class Repo {
       return { roots, incomplete: new Set([...roots].filter(r => !this.completeRoots.has(r))) }
     })
     const live = new Set<string>()
+    this.markBatchRoots(live)
     await this.markLive(roots, live)
     this.markPartial(roots, live)
     const keep = (key: string): boolean => live.has(key) || this.blocks.isClaimed(key)
@@ -440,6 +558,7 @@ export class Repo {
       // what became referenced while this ran (a new pin of old content, an upload that reused a block) stays
       const now = this.referencedRoots()
       const late = new Set<string>()
+      this.markBatchRoots(late)
       // roots that are new, or were incomplete (their reachable blocks may have grown): complete ones cannot change
       await this.markLive(new Set([...now].filter(r => !roots.has(r) || incomplete.has(r))), late)
       this.markPartial(now, late)
@@ -512,6 +631,13 @@ export class Repo {
     }
   }
 
+  /** Batch root blocks stay (tiny; their CAR is the deals' payload). The content they link to lives only while referenced. */
+  private markBatchRoots (live: Set<string>): void {
+    for (const b of this.batches.values()) {
+      try { live.add(blockKey(CID.parse(b.root))) } catch { /* journaled by us: always valid */ }
+    }
+  }
+
   /** Adds the blocks uploaded under each incomplete root in `roots` (see `partial`). */
   private markPartial (roots: Set<string>, live: Set<string>): void {
     for (const root of roots) for (const key of this.partial.get(root) ?? []) live.add(key)
@@ -528,8 +654,14 @@ export class Repo {
         yield keys === undefined || keys.size === 0 ? { t: 'commit', seg: null, blocks: [], upload } : { t: 'commit', seg: null, blocks: [], upload, also: [...keys] }
       }
     }
+    for (const [root, keys] of this.partial) {
+      if (!partialDone.has(root) && keys.size > 0) yield { t: 'fetch', root, seg: null, blocks: [], also: [...keys] }
+    }
     for (const pin of this.pins.values()) yield { t: 'pin', pin }
     for (const pin of this.pinataPins.values()) yield { t: 'pinata-pin', pin }
+    for (const [cid, f] of this.fetchFailures) yield { t: 'fetch-failed', cid, ...f }
+    for (const batch of this.batches.values()) yield { t: 'batch', batch, seg: null, blocks: [] }
+    for (const piece of this.pieces.values()) yield { t: 'batch-piece', piece }
     for (const [cid, dagSize] of this.completeRoots) {
       const at = this.completedAt.get(cid)
       yield at === undefined ? { t: 'complete', cid, dagSize } : { t: 'complete', cid, dagSize, at }
