@@ -1,8 +1,8 @@
-export const id = 208;
-export const ids = [208];
+export const id = 184;
+export const ids = [184];
 export const modules = {
 
-/***/ 2208:
+/***/ 3184:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,9 +13,9 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: murmur3128, murmur332
 
-// EXTERNAL MODULE: ../main/node_modules/multiformats/dist/src/hashes/hasher.js
-var hasher = __webpack_require__(1818);
-;// CONCATENATED MODULE: ../main/node_modules/@multiformats/murmur3/src/vendor/murmur.js
+// EXTERNAL MODULE: ./node_modules/multiformats/dist/src/hashes/hasher.js
+var hasher = __webpack_require__(8330);
+;// CONCATENATED MODULE: ./node_modules/@multiformats/murmur3/src/vendor/murmur.js
 /**
  * Based on https://github.com/timepp/murmurhash
  */
@@ -482,7 +482,7 @@ function murmurHash3_x86_32 (key, seed = 0) {
   return h1
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/@multiformats/murmur3/src/index.js
+;// CONCATENATED MODULE: ./node_modules/@multiformats/murmur3/src/index.js
 /**
  * @packageDocumentation
  *
