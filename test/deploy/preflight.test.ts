@@ -193,7 +193,10 @@ describe('deploy checks each endpoint once before packing', () => {
       // everything else goes to the real embedded service
       const target = new URL(String(req.url), env.server.url)
       const headers = { ...req.headers } as Record<string, string>
-      delete headers.host
+      // hop-by-hop headers are this hop's; a fresh connection per forward, so a pooled one the service has since
+      // closed (its idle limits) cannot turn into a 502 of this test's own making
+      for (const h of ['host', 'connection', 'keep-alive', 'transfer-encoding', 'expect', 'upgrade', 'content-length']) delete headers[h]
+      headers.connection = 'close'
       const chunks: Buffer[] = []
       req.on('data', (c: Buffer) => chunks.push(c))
       req.on('end', () => {
