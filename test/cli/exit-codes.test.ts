@@ -3,7 +3,6 @@
  * operation failed, 2 bad usage or input (including folders holding what cannot be packed), 3 `status` of a CID a
  * service does not hold, 130 interrupted.
  */
-import { spawn } from 'node:child_process'
 import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -15,33 +14,18 @@ import * as errors from '../../src/core/errors.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, USAGE_CODES, exitCodeFor } from '../../src/cli/exit-codes.js'
 import { startServer, type RunningServer } from '../../src/server/index.js'
 import { smallSite, tempDir } from '../deploy/folders.js'
+import { launch, type Run } from './launch.js'
 
-const BIN = join(process.cwd(), 'bin/pinship')
 const TOKEN = 'exit-codes-token-0123456789'
 const UNKNOWN_CID = 'bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u'
 
-interface Run { code: number | null, stdout: string, stderr: string }
-
-function start (args: string[], cwd: string): { child: ReturnType<typeof spawn>, done: Promise<Run>, stderr: () => string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
-  const child = spawn(process.execPath, [BIN, ...args], { env: clean, cwd })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', d => { stdout += String(d) })
-  child.stderr?.on('data', d => { stderr += String(d) })
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-  })
-  return { child, done, stderr: () => stderr }
-}
 
 let scratch: Awaited<ReturnType<typeof tempDir>>
 let server: RunningServer
 let site: string
 
 async function pinship (...args: string[]): Promise<Run> {
-  return await start(args, scratch.path).done
+  return await launch(args, scratch.path).done
 }
 
 beforeAll(async () => {
@@ -131,8 +115,8 @@ describe('exit codes', () => {
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
     try {
-      const run = start(['deploy', site, '--service', 'web3storage', '--endpoint', url, '--token', TOKEN], scratch.path)
-      for (let i = 0; i < 200 && !run.stderr().includes('deploying to'); i++) await new Promise(resolve => setTimeout(resolve, 25))
+      const run = launch(['deploy', site, '--service', 'web3storage', '--endpoint', url, '--token', TOKEN], scratch.path)
+      for (let i = 0; i < 200 && !run.err().includes('deploying to'); i++) await new Promise(resolve => setTimeout(resolve, 25))
       run.child.kill('SIGINT')
       const r = await run.done
       expect(r.code).toBe(EXIT_INTERRUPTED)

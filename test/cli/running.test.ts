@@ -9,27 +9,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { smallSite, tempDir } from '../deploy/folders.js'
 import { lockDataDir } from '../../src/server/store/lock.js'
+import { launch, type Live } from './launch.js'
 
 const REPO = process.cwd()
-const BIN = join(REPO, 'bin/pinship')
 
-interface Run { code: number | null, stdout: string, stderr: string }
-
-interface Live { child: ChildProcess, out: () => string, err: () => string, done: Promise<Run> }
-
-function launch (args: string[], cwd: string): Live {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
-  const child = spawn(process.execPath, [BIN, ...args], { env: clean, cwd })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', d => { stdout += String(d) })
-  child.stderr?.on('data', d => { stderr += String(d) })
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-  })
-  return { child, out: () => stdout, err: () => stderr, done }
-}
 
 async function until (what: string, check: () => RegExpExecArray | null, live: Live): Promise<RegExpExecArray> {
   for (let i = 0; i < 600; i++) {

@@ -2,31 +2,15 @@
  * `pinship serve` failing to start says what to do in one line (no raw Node errors) and leaves no data folder; a
  * failed `pack` leaves no output folder; start-up names the account page; --help shows one default per option.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer as createNetServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../deploy/folders.js'
+import { launch, type Run } from './launch.js'
 
-const BIN = join(process.cwd(), 'bin/pinship')
 
-interface Run { code: number | null, stdout: string, stderr: string }
-
-function launch (args: string[], cwd: string): { child: ChildProcess, done: Promise<Run>, out: () => string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
-  const child = spawn(process.execPath, [BIN, ...args], { env: clean, cwd })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', d => { stdout += String(d) })
-  child.stderr?.on('data', d => { stderr += String(d) })
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-  })
-  return { child, done, out: () => stdout }
-}
 
 let scratch: Awaited<ReturnType<typeof tempDir>>
 let busy: Server
