@@ -247,27 +247,25 @@ export class Repo {
     return m
   }
 
+  /** The staged segment's name, or null (and the segment discarded) when the store already holds every block in it. */
+  private async unlessAllHeld (staging: Staging, segment: StagedSegment): Promise<string | null> {
+    const seg = segment.name
+    if (seg === null || !segment.entries.every(([key]) => this.blocks.hasKey(key))) return seg
+    await staging.discard(seg)
+    return null
+  }
+
   /**
    * Makes an upload durable: the staged segment is fsynced and renamed, then one journal record carries both
    * its block index and the upload record. Resolves after the completeness walk, so the caller can answer with
    * the final status.
    */
   async commitUpload (staging: Staging, upload: NewUpload): Promise<{ record: UploadRecord, segment: StagedSegment }> {
-    let segment: StagedSegment
-    try {
-      segment = await staging.finish()
-    } catch (err) {
-      await staging.abort()
-      throw err
-    }
+    const segment = await finishStaged(staging)
     const { record, added } = await this.exclusive(async () => {
-      let seg = segment.name
-      if (seg !== null && segment.bytes < SMALL_SEGMENT_BYTES && ++this.smallSegments >= SMALL_SEGMENTS_TRIGGER) this.scheduleGc()
-      if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) {
-        // a concurrent upload stored all of these first
-        await staging.discard(seg)
-        seg = null
-      }
+      if (segment.name !== null && segment.bytes < SMALL_SEGMENT_BYTES && ++this.smallSegments >= SMALL_SEGMENTS_TRIGGER) this.scheduleGc()
+      // null when a concurrent upload stored all of these first
+      const seg = await this.unlessAllHeld(staging, segment)
       const now = this.stamp()
       const previous = this.userUploads(upload.user).get(upload.cid)
       const record: UploadRecord = previous === undefined
@@ -288,19 +286,9 @@ export class Repo {
    * the DAG again. Used by pin-by-CID fetches, which commit as they go so a crash loses at most one batch.
    */
   async commitFetched (staging: Staging, root: string): Promise<StagedSegment> {
-    let segment: StagedSegment
-    try {
-      segment = await staging.finish()
-    } catch (err) {
-      await staging.abort()
-      throw err
-    }
+    const segment = await finishStaged(staging)
     const added = await this.exclusive(async () => {
-      let seg = segment.name
-      if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) {
-        await staging.discard(seg)
-        seg = null
-      }
+      const seg = await this.unlessAllHeld(staging, segment)
       const also = seg === null ? [...segment.also, ...segment.entries.map(e => e[0])] : segment.also
       return await this.write({ t: 'fetch', root, seg, blocks: seg === null ? [] : segment.entries, ...(also.length > 0 ? { also } : {}) })
     }).finally(() => staging.release())
@@ -311,16 +299,9 @@ export class Repo {
 
   /** Journals a deal batch with its root block (staged by the caller). */
   async commitBatch (staging: Staging, batch: BatchRecord): Promise<void> {
-    let segment: StagedSegment
-    try {
-      segment = await staging.finish()
-    } catch (err) {
-      await staging.abort()
-      throw err
-    }
+    const segment = await finishStaged(staging)
     await this.exclusive(async () => {
-      let seg = segment.name
-      if (seg !== null && segment.entries.every(([key]) => this.blocks.hasKey(key))) { await staging.discard(seg); seg = null }
+      const seg = await this.unlessAllHeld(staging, segment)
       await this.write({ t: 'batch', batch, seg, blocks: seg === null ? [] : segment.entries })
     }).finally(() => staging.release())
   }
@@ -682,4 +663,14 @@ export class Repo {
 
 function dropUndefined<T extends object> (o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}
+
+/** Closes a staging segment; on failure nothing staged is kept. */
+async function finishStaged (staging: Staging): Promise<StagedSegment> {
+  try {
+    return await staging.finish()
+  } catch (err) {
+    await staging.abort()
+    throw err
+  }
 }
