@@ -11,7 +11,7 @@ import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deploy } from '../../src/core/deploy/index.js'
 import { DEFAULT_STORAGE_PROVIDERS } from '../../src/server/index.js'
-import { encodeCar, importFiles, json, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { until, encodeCar, importFiles, json, startTestServer, tempDir, type TestServer } from './helpers.js'
 
 const FAST = { batchIntervalMs: 150, dealDelayMs: 150, gcDelayMs: false as const }
 let tmp: { path: string, remove: () => Promise<void> }
@@ -23,16 +23,6 @@ async function upload (s: TestServer, text: string): Promise<string> {
   const res = await fetch(`${s.url}/car`, { method: 'POST', body: await encodeCar([root], blocks), headers: s.auth() })
   expect(res.status).toBe(200)
   return root.toString()
-}
-
-async function until<T> (what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
 }
 
 async function status (s: TestServer, cid: string): Promise<any> {

@@ -114,3 +114,14 @@ export async function signIn (url: string, token: string): Promise<{ setCookie: 
   if (res.status !== 303 || setCookie === undefined) throw new Error(`sign-in failed with ${res.status}`)
   return { setCookie, cookie: setCookie.split(';')[0] }
 }
+
+/** Polls `fn` every 50 ms until it gives a value, or fails naming `what` after `ms`. */
+export async function until<T> (what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}

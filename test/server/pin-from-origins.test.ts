@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multiaddrToUrl } from '../../src/server/fetch/sources.js'
-import { encodeCar, importFiles, json, rawBlock, startTestServer, type TestServer } from './helpers.js'
+import { until, encodeCar, importFiles, json, rawBlock, startTestServer, type TestServer } from './helpers.js'
 import type { ServerOptions } from '../../src/server/index.js'
 
 const FAST: ServerOptions = { fetchRetry: { retries: 1, minDelayMs: 20, maxDelayMs: 50, jitter: false }, searchIntervalMs: 100, fetchCommitBytes: 64 * 1024 }
@@ -37,16 +37,6 @@ async function closedPort (): Promise<number> {
   const port = (srv.address() as { port: number }).port
   await new Promise(resolve => srv.close(resolve))
   return port
-}
-
-async function until<T> (what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
 }
 
 async function psaPin (s: TestServer, cid: string, origins: string[]): Promise<any> {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { until, encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type TestServer } from './helpers.js'
 
 const run = promisify(execFile)
 const TOKEN = 'resume-token'
@@ -73,14 +73,9 @@ async function spawnServe (dir: string): Promise<{ proc: ChildProcess, url: stri
   return { proc, url: (JSON.parse(first) as { url: string }).url }
 }
 
-async function until<T> (what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+/** A killed and restarted server needs longer than the shared default. */
+async function untilRestarted<T> (what: string, fn: () => Promise<T | undefined>): Promise<T> {
+  return await until(what, fn, 30_000)
 }
 
 describe('kill -9 mid-retrieval', () => {
@@ -94,7 +89,7 @@ describe('kill -9 mid-retrieval', () => {
       expect(res.status).toBe(202)
       const { requestid } = await json(res)
       // wait until more than two batches have reached B, and it says so
-      await until('retrieving', async () => origin.served() > 2.5 * MiB ? true : undefined)
+      await untilRestarted('retrieving', async () => origin.served() > 2.5 * MiB ? true : undefined)
       expect((await json(await fetch(`${b.url}/pins/${requestid as string}`, { headers: auth }))).status).toBe('pinning')
       b.proc.kill('SIGKILL')
       await new Promise(resolve => b.proc.once('exit', resolve))
@@ -104,7 +99,7 @@ describe('kill -9 mid-retrieval', () => {
       origin.fast()
 
       b = await spawnServe(dir)
-      const done = await until('pinned', async () => {
+      const done = await untilRestarted('pinned', async () => {
         const s = await json(await fetch(`${b.url}/pins/${requestid as string}`, { headers: auth }))
         return s.status === 'pinned' ? s : undefined
       })
