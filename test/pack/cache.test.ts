@@ -1,7 +1,7 @@
 // The pack cache: entries trusted only for a file that is provably unchanged, damage ignored with a warning,
 // concurrent packs sharing one cache. Every CID is checked against a pack without cache and the importer oracle.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { open, readFile, truncate, utimes, writeFile } from 'node:fs/promises'
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { readFile, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { pack } from '../../src/core/pack/index.js'
@@ -163,10 +163,13 @@ describe('pack cache', () => {
       cacheDir,
       carCids: false,
       onProgress: e => {
-        // during hashing, rewrite the tail with the same bytes length: size stays, mtime and ctime move
+        // during hashing (the first bytes event comes with the first chunk), rewrite the tail with the same length:
+        // size stays, mtime and ctime move. Synchronously, so the write has landed before the pack goes on (an
+        // un-awaited write could land after settle() below, during the second pack, and race the test itself)
         if (e.type === 'pinship:pack:bytes' && !touched) {
           touched = true
-          void open(file, 'r+').then(async fh => { await fh.write(Buffer.from('x'), 0, 1, 6 * MiB - 1); await fh.close() })
+          const fd = openSync(file, 'r+')
+          try { writeSync(fd, Buffer.from('x'), 0, 1, 6 * MiB - 1) } finally { closeSync(fd) }
         }
       }
     })
@@ -174,6 +177,8 @@ describe('pack cache', () => {
     await settle(site)
     // whatever the first pack saw, the second must not trust an entry made from bytes that were moving
     const second = await packWith(site, cacheDir)
+    expect(touched).toBe(true)
+    expect(second.misses).toBe(1)
     expect(second.cid).toBe((await pack(site)).cid)
     expect(second.cid).toBe(await importerCid(site, 'unixfs-v1-2025'))
     expect((await readFile(file)).at(-1)).toBe('x'.charCodeAt(0))
