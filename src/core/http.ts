@@ -8,7 +8,9 @@ import { Agent as HttpAgent, request as httpNodeRequest, type IncomingMessage } 
 import { Agent as HttpsAgent, request as httpsNodeRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { Agent } from 'undici'
+import type { Agent } from 'undici'
+// the Agent module alone (see src/types/undici-agent.d.ts): the whole package is ~3× the start-up
+import UndiciAgent from 'undici/lib/dispatcher/agent.js'
 import {
   AbortedError, AuthError, ForbiddenError, InvalidEndpointError, NetworkError, NotFoundError, NotServiceApiError, PinshipError, QuotaError,
   RateLimitedError, ServiceError, ServiceUnavailableError, TimeoutError, TooLargeError
@@ -21,7 +23,7 @@ export const USER_AGENT = 'pinship/0.1.0'
 let sharedAgent: Agent | undefined
 function agent (): Agent {
   // Timeouts are enforced by our own idle timer (which also works under nock); the agent only pools connections.
-  sharedAgent ??= new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 4_000, connections: 32 })
+  sharedAgent ??= new UndiciAgent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 4_000, connections: 32 })
   return sharedAgent
 }
 

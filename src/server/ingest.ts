@@ -56,7 +56,12 @@ export async function ingestCar (repo: Repo, body: AsyncIterable<Uint8Array>, op
       await staging.put(block.cid, block.bytes)
       blocks++
     }
-    if (blocks === 0) throw new InvalidCarError('The CAR has no blocks. Send a CAR that contains at least one block of the DAG.')
+    // A header-only CAR names a root the service already holds: it records an upload (name, time) of stored content
+    // without sending any block (what an incremental re-deploy of unchanged content sends). Otherwise it is useless.
+    if (blocks === 0 && !repo.blocks.has(root)) {
+      throw new InvalidCarError(`The CAR has no blocks and this service does not hold its root ${root.toString()}. ` +
+        'Send a CAR that contains the blocks of the DAG (a header-only CAR only records an upload of content already stored).')
+    }
     const { maxBlockBytes: _max, ...upload } = options
     const digest = carHash.digest()
     const { record, segment } = await repo.commitUpload(staging, { ...upload, cid: root.toString() })

@@ -3,7 +3,7 @@
  * blocks a service lacks (with and without the pack cache), the root still verified complete and pinned.
  */
 import { createHash } from 'node:crypto'
-import { appendFile, readFile } from 'node:fs/promises'
+import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deploy } from '../../src/core/deploy/index.js'
@@ -42,14 +42,15 @@ async function check (token: string | undefined, body: unknown): Promise<{ statu
   return { status: res.status, json: await res.json() }
 }
 
-async function run (site: string, options: { cacheDir?: string, token?: string, service?: string, carPath?: string } = {}): Promise<{ r: DeployResult, events: ProgressEvent[] }> {
+async function run (site: string, options: { cacheDir?: string, token?: string, service?: string, carPath?: string, url?: string } = {}): Promise<{ r: DeployResult, events: ProgressEvent[] }> {
   const events: ProgressEvent[] = []
+  const url = options.url ?? server.url
   const r = await deploy(site, {
-    services: [{ service: options.service ?? 'local', endpoint: server.url, token: options.token ?? ALICE }],
+    services: [{ service: options.service ?? 'local', endpoint: url, token: options.token ?? ALICE }],
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(options.carPath !== undefined ? { carPath: options.carPath } : {}),
     verify: true,
-    gateways: [server.url],
+    gateways: [url],
     ...FAST,
     onProgress: e => events.push(e)
   })
@@ -91,7 +92,7 @@ describe('POST /blocks/check', () => {
 
 describe('deploy sends only the blocks the service lacks', () => {
   for (const cached of [true, false]) {
-    it(`${cached ? 'with' : 'without'} the pack cache: a one-file change sends that file's blocks, a no-op re-deploy only the root block; each root pinned and verified`, async () => {
+    it(`${cached ? 'with' : 'without'} the pack cache: a one-file change sends that file's blocks, a no-op re-deploy sends no block (a header-only CAR); each root pinned and verified`, async () => {
       const site = join(scratch.path, `site-${String(cached)}`)
       await smallSite(site)
       // content of its own: blocks stored by the other tests would rightly be skipped
@@ -135,30 +136,70 @@ describe('deploy sends only the blocks the service lacks', () => {
       expect(third.r.results[0].error).toBeNull()
       expect(third.r.verify?.error ?? null).toBeNull()
       expect(third.r.ok).toBe(true)
-      // nothing is missing: one CAR with just the root block (it records the upload), the root is still checked
-      // complete and pinned, and verified through the gateway
-      expect(shardBlocks(third.events)).toEqual([1])
-      expect(third.r.pack.blocks).toBe(1)
+      // nothing is missing: one header-only CAR (it records the upload), the root is still checked complete and
+      // pinned, and verified through the gateway
+      expect(shardBlocks(third.events)).toEqual([0])
+      expect(third.r.pack.blocks).toBe(0)
       expect(third.r.results[0]).toMatchObject({ status: 'pinned', error: null })
-      expect(third.r.results[0].uploadedBytes).toBeLessThan(1024)
+      // the CAR header only: version, one root
+      expect(third.r.results[0].uploadedBytes).toBeLessThan(100)
       expect(third.r.results[0].skippedBytes).toBeGreaterThan(changed.skippedBytes)
       expect(third.events.some(e => e.type === 'pinship:deploy:state' && (e.detail as { pin: string }).pin === 'pinned')).toBe(true)
       expect(third.r.verify).toMatchObject({ ok: true })
+      // every distinct block of the DAG: the ones the second deploy skipped and the ones it sent
+      expect(third.r.pack.skippedBlocks).toBe((second.r.pack.skippedBlocks ?? 0) + second.r.pack.blocks)
+      expect(third.events.find(e => e.type === 'pinship:deploy:check')?.detail).toMatchObject({ service: 'local', held: third.r.pack.skippedBlocks, blocks: third.r.pack.skippedBlocks, error: null })
+      // with the cache, the tree is known: the service is asked about the root alone, and no file is read or hashed
+      expect(third.events.some(e => e.type === 'pinship:pack:bytes')).toBe(!cached)
     })
   }
 
-  it('a sub-folder of a deployed site: every block is held, the root block is sent, and it becomes an upload of its own', async () => {
+  it('a sub-folder of a deployed site: every block is held, no block is sent, and it becomes an upload of its own', async () => {
     const media = join(scratch.path, 'site-true', 'media')
     const sub = await run(media)
     expect(sub.r.results[0].error).toBeNull()
     expect(sub.r.ok).toBe(true)
     expect(sub.r.cid).toBe(await importerCid(media, 'unixfs-v1-2025'))
-    expect(shardBlocks(sub.events)).toEqual([1])
+    expect(shardBlocks(sub.events)).toEqual([0])
     expect(sub.r.results[0]).toMatchObject({ status: 'pinned' })
-    expect(sub.r.results[0].uploadedBytes).toBeLessThan(1024)
+    expect(sub.r.results[0].uploadedBytes).toBeLessThan(100)
     expect(sub.r.results[0].skippedBytes).toBeGreaterThan(8 * MiB)
     const listed = await fetch(`${server.url}/user/uploads/${sub.r.cid}`, { headers: { authorization: `Bearer ${ALICE}` } })
     expect(listed.status).toBe(200)
+  })
+
+  it('a tree the pack cache remembers is skipped only when the service holds its root: a fresh service gets it all', async () => {
+    const site = join(scratch.path, 'site-remembered')
+    await smallSite(site)
+    await randomFile(join(site, 'media', 'r.bin'), 3 * MiB, 11)
+    await settle(site)
+    const cacheDir = join(scratch.path, 'remembered-cache')
+    const first = await run(site, { cacheDir })
+    expect(first.r.ok).toBe(true)
+    const noop = await run(site, { cacheDir })
+    expect(noop.r.pack.blocks).toBe(0)
+    expect(noop.events.some(e => e.type === 'pinship:pack:bytes')).toBe(false)
+    // the same folder and cache, another service that holds nothing: every block goes, the same root
+    const fresh = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'fresh-data'), tokens: [ALICE] })
+    try {
+      const other = await run(site, { cacheDir, url: fresh.url })
+      expect(other.r.ok).toBe(true)
+      expect(other.r.cid).toBe(first.r.cid)
+      expect(other.r.results[0]).toMatchObject({ status: 'pinned', skippedBytes: 0, uploadedBytes: other.r.pack.carBytes })
+      expect(other.r.pack.blocks).toBe(noop.r.pack.skippedBlocks)
+    } finally {
+      await fresh.close()
+    }
+    // one file changed (same size, so only its stat tells): the tree is not the remembered one, the file is read
+    const f = join(site, 'index.html')
+    const text = await readFile(f, 'utf8')
+    await writeFile(f, text.replace(/.$/s, text.endsWith('!') ? '?' : '!'))
+    await settle(site)
+    const changed = await run(site, { cacheDir })
+    expect(changed.r.ok).toBe(true)
+    expect(changed.r.cid).not.toBe(first.r.cid)
+    expect(changed.r.cid).toBe(await importerCid(site, 'unixfs-v1-2025'))
+    expect(changed.r.pack.blocks).toBeGreaterThan(0)
   })
 
   it('a deploy that keeps the whole CAR (the Action\'s car-path) still sends only what is missing, and keeps the whole CAR', async () => {

@@ -1,5 +1,6 @@
 // The pack cache: entries trusted only for a file that is provably unchanged, damage ignored with a warning,
 // concurrent packs sharing one cache. Every CID is checked against a pack without cache and the importer oracle.
+import { createHash } from 'node:crypto'
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { readFile, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -28,6 +29,18 @@ async function packWith (path: string, cacheDir: string, options: PackOptions = 
   const c = events.find(e => e.type === 'pinship:pack:cache')?.detail as { hits: number, misses: number }
   const warnings = events.filter(e => e.type === 'pinship:pack:warning').map(e => (e.detail as { message: string }).message)
   return { cid: r.cid, hits: c.hits, misses: c.misses, warnings }
+}
+
+/** The cache's JSON (after its `<format> <sha256>` line). */
+function readCache (path: string): any {
+  const text = readFileSync(path, 'utf8')
+  return JSON.parse(text.slice(text.indexOf('\n') + 1))
+}
+
+/** Writes `json` as pinship would, with a matching sum: what a bug in pinship itself could leave behind. */
+function writeCache (path: string, json: unknown, format = 'pinship-pack-cache/2'): void {
+  const body = JSON.stringify(json)
+  writeFileSync(path, `${format} ${createHash('sha256').update(body).digest('hex')}\n${body}`)
 }
 
 function cacheFile (cacheDir: string): string {
@@ -103,23 +116,34 @@ describe('pack cache', () => {
     await settle(site)
     const truth = await packWith(site, cacheDir)
     const path = cacheFile(cacheDir)
-    const json = JSON.parse(readFileSync(path, 'utf8'))
+    const json = readCache(path)
     // swap the two files' entries: each is well formed, but belongs to another file
     const keys = Object.keys(json.files)
     const [a, b] = [json.files[keys[0]], json.files[keys[1]]]
     json.files[keys[0]] = { ...a, leaves: b.leaves, root: b.root }
     json.files[keys[1]] = { ...b, leaves: a.leaves, root: a.root }
-    writeFileSync(path, JSON.stringify(json))
+    writeCache(path, json)
     expect(await packWith(site, cacheDir)).toMatchObject({ cid: truth.cid, hits: 0 })
     // a leaf CID changed: the leaves no longer rebuild the recorded root
-    const again = JSON.parse(readFileSync(path, 'utf8'))
+    const again = readCache(path)
     const big = Object.values(again.files as Record<string, { leaves: Array<[string, number, number]> }>).find(e => e.leaves.length > 1) as { leaves: Array<[string, number, number]> }
     big.leaves[0][0] = big.leaves[1][0]
-    writeFileSync(path, JSON.stringify(again))
+    writeCache(path, again)
     const forged = await packWith(site, cacheDir)
     expect(forged).toMatchObject({ cid: truth.cid, hits: 1, misses: 1 })
     expect(forged.warnings.join('\n')).toMatch(/holds a damaged entry \(for x\.bin\)/)
-    // a cache of some other program
+    // one character of a well-formed cache changed (a root's CID in a remembered result, say): the sum fails
+    await packWith(site, cacheDir)
+    expect((await packWith(site, cacheDir)).warnings).toEqual([])
+    const text = readFileSync(path, 'utf8')
+    const at = text.indexOf('bafk', text.indexOf('\n'))
+    writeFileSync(path, text.slice(0, at + 10) + (text[at + 10] === 'a' ? 'b' : 'a') + text.slice(at + 11))
+    const flipped = await packWith(site, cacheDir)
+    expect(flipped).toMatchObject({ cid: truth.cid, hits: 0 })
+    expect(flipped.warnings.join('\n')).toMatch(/damaged or was not written by this pinship/)
+    // a cache of an older pinship, or of some other program
+    writeCache(path, { format: 'pinship-pack-cache/1', profile: 'unixfs-v1-2025', files: {} }, 'pinship-pack-cache/1')
+    expect(await packWith(site, cacheDir)).toMatchObject({ cid: truth.cid, hits: 0 })
     writeFileSync(path, JSON.stringify({ format: 'something-else/9', files: {} }))
     const foreign = await packWith(site, cacheDir)
     expect(foreign).toMatchObject({ cid: truth.cid, hits: 0 })

@@ -115,6 +115,23 @@ describe('POST /car and GET /status', () => {
     const added = (await segmentFiles(server.dir)).filter(f => !before.includes(f))
     expect(added.length).toBe(1)
   })
+
+  it('takes a header-only CAR for a root it already holds: records the upload (name, time), stores nothing new', async () => {
+    const { root, blocks } = await importFiles([{ path: 'held.txt', content: Buffer.from('held already') }], { wrap: true })
+    expect((await postCar(await encodeCar([root], blocks), server.auth(1))).status).toBe(200)
+    const before = await segmentFiles(server.dir)
+    const res = await postCar(await encodeCar([root], []), { ...server.auth(), 'x-name': 'again' })
+    expect(res.status).toBe(200)
+    expect((await json(res)).cid).toBe(root.toString())
+    expect(await segmentFiles(server.dir)).toEqual(before)
+    const mine = await json(await fetch(`${server.url}/user/uploads/${root.toString()}`, { headers: server.auth() }))
+    expect(mine).toMatchObject({ cid: root.toString(), name: 'again', pins: [{ status: 'Pinned' }] })
+    // a root the service does not hold: the header alone is useless, refused whole
+    const absent = await rawBlock(Buffer.from('never stored here'))
+    const refused = await postCar(await encodeCar([absent.cid], []))
+    expect(refused.status).toBe(400)
+    expect((await json(refused)).message).toMatch(/no blocks and this service does not hold its root/)
+  })
 })
 
 describe('POST /upload (packed server-side with unixfs-v1-2025)', () => {

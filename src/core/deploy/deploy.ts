@@ -249,6 +249,10 @@ class Deployment {
       const incremental = sharded && wholeStates.length === 0 &&
         shardStates.every(s => s.target.service.checkBlocks !== undefined)
       const skipHeld = incremental ? async (cids: string[]) => await this.heldByAll(shardStates, cids) : undefined
+      let wholeDagHeld = false
+      const holdsRoot = incremental
+        ? async (root: string) => { wholeDagHeld = await this.rootHeldByAll(shardStates, root); return wholeDagHeld }
+        : undefined
       let packed: PackResult
       try {
         packed = await pack(plan.path, {
@@ -264,6 +268,7 @@ class Deployment {
           // incremental) before the first upload
           onPlan: plan => this.planUploads(plan.carBytes, plan.wholeCarBytes),
           ...(skipHeld !== undefined ? { skipHeld } : {}),
+          ...(holdsRoot !== undefined ? { holdsRoot } : {}),
           ...(this.options.onProgress !== undefined ? { onProgress: this.options.onProgress } : {}),
           ...(this.options.signal !== undefined ? { signal: this.options.signal } : {})
         })
@@ -278,6 +283,8 @@ class Deployment {
       for (const s of shardStates) {
         s.skippedBlocks = packed.skippedBlocks ?? 0
         s.skippedBytes = packed.skippedBytes ?? 0
+        // asked about the root alone: the answer covers every block of the DAG
+        if (wholeDagHeld) emit(this.options, 'pinship:deploy:check', { service: s.target.service.slug, blocks: s.skippedBlocks, held: s.skippedBlocks, error: null })
       }
       if (headerRoot !== undefined && headerRoot !== root) {
         throw new InvalidCarError(`the shards carry root ${headerRoot} but packing ended with root ${root}; not uploading an inconsistent DAG`)
@@ -405,10 +412,9 @@ class Deployment {
   /**
    * The blocks every one of these services already holds (asked in batches, through the retry policy): the shards
    * they share can leave out only those. A service that cannot be asked (down, refusing the token) has failed: its
-   * uploads would fail the same way, and retrying them would spend the time bound twice. The root comes last in
-   * `cids` (each directory follows its children) and its block is always sent: an upload is what records the
-   * name and time of this deploy (and makes a sub-folder of an earlier deploy an upload of its own), and a CAR
-   * must hold at least one block.
+   * uploads would fail the same way, and retrying them would spend the time bound twice. When every block is held,
+   * the one shard is a header-only CAR naming the root: the service records the upload (the name and time of this
+   * deploy; a sub-folder of an earlier deploy becomes an upload of its own) and receives no block.
    */
   private async heldByAll (states: TargetState[], cids: string[]): Promise<ReadonlySet<string>> {
     this.startClock()
@@ -438,9 +444,28 @@ class Deployment {
       }
       common = common === undefined ? held : new Set([...common].filter(c => held.has(c)))
     }
-    const root = cids.at(-1)
-    if (root !== undefined) common?.delete(root)
     return common ?? new Set()
+  }
+
+  /**
+   * Whether every one of these services already holds the whole DAG of `root` for this caller: the root block is
+   * among the caller's held blocks (reachable from one of their own roots) and the service reports the root pinned,
+   * i.e. complete. Then every block below it is held as well, and the pack need not list them. Any doubt (an error,
+   * another state) is false: the pack then asks about every block, as usual.
+   */
+  private async rootHeldByAll (states: TargetState[], root: string): Promise<boolean> {
+    this.startClock()
+    for (const s of states) {
+      const service = s.target.service
+      try {
+        const have = await service.checkBlocks?.([root], { signal: s.signal }) ?? []
+        if (!have.includes(root)) return false
+        if ((await service.status(root, { signal: s.signal })).pin !== 'pinned') return false
+      } catch {
+        return false
+      }
+    }
+    return states.length > 0
   }
 
   private async uploadWhole (s: TargetState, root: string, path: string, packed: PackResult): Promise<void> {

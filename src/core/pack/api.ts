@@ -65,6 +65,12 @@ export interface PackOptions extends ProgressOptions {
    * read again. Holds the DAG's CIDs in memory (about 60 bytes a block). @default undefined (every block written)
    */
   skipHeld?: (cids: string[]) => Promise<ReadonlySet<string>>
+  /**
+   * With `skipHeld` and `cacheDir`: when the pack cache remembers this very tree (every file's entry trusted, same
+   * names and options) and its root, asked first whether the destination already holds that root's whole DAG. If
+   * it answers true, no file is read and no block listed: one header-only CAR is written. @default undefined
+   */
+  holdsRoot?: (root: string) => Promise<boolean>
   signal?: AbortSignal
 }
 

@@ -5,9 +5,12 @@
  *
  * An entry is trusted only when the file's device, inode, size, mtime and ctime (nanoseconds) are those recorded,
  * and the recording was made more than the file system's timestamp granularity after the file's last change (a
- * "racy" file, as git calls it, could have changed again within the same timestamp). Every entry is checked on use:
- * its leaves must rebuild the recorded root under the profile. A cache that fails any check is ignored with a
- * warning: it can make a pack faster, never a CID wrong.
+ * "racy" file, as git calls it, could have changed again within the same timestamp). The file carries a SHA-256 of
+ * its body, and an entry whose leaves are used is checked too: they must rebuild the recorded root under the
+ * profile. A cache that fails any check is ignored with a warning: it can make a pack faster, never a CID wrong.
+ *
+ * Beside the entries, the last whole results of this tree: a CID-only pack's result, and a deploy's DAG root, each
+ * keyed by every name and every file's stat (used only while every file matches its entry).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from 'node:fs'
@@ -19,7 +22,7 @@ import { FileDagBuilder } from './file-dag.js'
 import type { CidProfile } from './profiles.js'
 import type { WalkFile } from './walk.js'
 
-export const CACHE_FORMAT = 'pinship-pack-cache/1'
+export const CACHE_FORMAT = 'pinship-pack-cache/2'
 /** Racy window on file systems with sub-second timestamps (kernel coarse clock ticks are ≤ 10 ms; NFS and skew). */
 export const DEFAULT_RACY_WINDOW_NS = 100_000_000n
 /** Racy window when a file's timestamps are whole seconds (FAT keeps mtime to 2 s). */
@@ -64,6 +67,26 @@ interface CacheFileJson {
   files: Record<string, EntryJson>
   /** The last whole-pack result without output, keyed by the tree and every file's stat. */
   result?: { key: string, value: unknown }
+  /** The last deploy's DAG (root, distinct blocks and their bytes), keyed the same way. */
+  dag?: { key: string, value: unknown }
+}
+
+/** What a two-pass pack learnt of the whole DAG: its root and its distinct blocks' count and bytes. */
+export interface DagMemo {
+  cid: string
+  blocks: number
+  blockBytes: number
+}
+
+function asDagMemo (v: unknown): DagMemo | undefined {
+  const d = v as Partial<DagMemo> | null | undefined
+  if (d === null || typeof d !== 'object' || typeof d.cid !== 'string' || !Number.isSafeInteger(d.blocks) || !Number.isSafeInteger(d.blockBytes)) return undefined
+  try {
+    CID.parse(d.cid)
+  } catch {
+    return undefined
+  }
+  return { cid: d.cid, blocks: d.blocks as number, blockBytes: d.blockBytes as number }
 }
 
 interface Stat {
@@ -116,7 +139,9 @@ export class PackCache {
   readonly #old: Record<string, EntryJson>
   readonly #next: Record<string, EntryJson> = {}
   #result: CacheFileJson['result']
+  #dag: CacheFileJson['dag']
   #stats: Array<Stat | undefined> = []
+  #matched: Array<EntryJson | undefined> = []
   #dirty = false
 
   private constructor (dir: string, path: string, profile: CidProfile, old: CacheFileJson | undefined, opts: PackCacheOptions) {
@@ -126,6 +151,7 @@ export class PackCache {
     this.#opts = opts
     this.#old = old?.files ?? {}
     this.#result = old?.result
+    this.#dag = old?.dag
   }
 
   /** Loads the cache of `input` under `dir`; a missing one is empty, a damaged or foreign one is ignored with a warning. */
@@ -153,10 +179,16 @@ export class PackCache {
     return new PackCache(dir, path, profile, old, opts)
   }
 
+  /** The file is `<format> <sha256 of the rest>` on its first line, then the JSON: any damage fails the sum. */
   static #parse (text: string, profile: CidProfile): CacheFileJson | undefined {
+    const eol = text.indexOf('\n')
+    if (eol < 0) return undefined
+    const [format, sum] = text.slice(0, eol).split(' ')
+    const body = text.slice(eol + 1)
+    if (format !== CACHE_FORMAT || sum !== createHash('sha256').update(body).digest('hex')) return undefined
     let json: unknown
     try {
-      json = JSON.parse(text)
+      json = JSON.parse(body)
     } catch {
       return undefined
     }
@@ -166,32 +198,44 @@ export class PackCache {
     return j as CacheFileJson
   }
 
-  /** Stats every file before any is read: an entry recorded later describes the bytes that followed this stat. */
+  /**
+   * Stats every file before any is read (an entry recorded later describes the bytes that followed this stat) and
+   * finds the entries whose stat matches and is not racy. The walk's own stat is used when it made one (`stat`,
+   * with `statAt` the clock just before it): it too came before any read.
+   */
   statAll (files: readonly WalkFile[]): void {
     this.#readPaths = files.map(f => f.readPath)
     this.#stats = files.map(f => {
-      const at = nowNs()
-      const st = statOf(f.readPath)
-      if (st === undefined || !st.isFile()) return undefined
+      const at = f.statAt ?? nowNs()
+      const st = f.stat ?? statOf(f.readPath)
+      if (st === undefined || !st.isFile() || BigInt(f.size) !== st.size) return undefined
       return { key: `${st.dev}:${st.ino}`, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, at }
+    })
+    this.#matched = this.#stats.map(st => {
+      const entry = st === undefined ? undefined : this.#old[st.key]
+      if (st === undefined || entry === undefined || entry === null || typeof entry !== 'object') return undefined
+      try {
+        if (BigInt(entry.size) !== st.size || BigInt(entry.mtimeNs) !== st.mtimeNs || BigInt(entry.ctimeNs) !== st.ctimeNs) return undefined
+        return this.#racy(BigInt(entry.at), st) ? undefined : entry
+      } catch {
+        return undefined
+      }
     })
   }
 
-  /** The trusted leaf links of file `i` (as stat'ed by statAll), or undefined: then the file must be read. */
+  /** How many files statAll found an entry for. */
+  get matched (): number {
+    return this.#matched.filter(e => e !== undefined).length
+  }
+
+  /**
+   * The leaf links of file `i`, from an entry statAll matched, once checked (well formed for the profile, and
+   * rebuilding its recorded root exactly); undefined: the file must be read.
+   */
   async lookup (i: number, file: WalkFile): Promise<DagLink[] | undefined> {
     const st = this.#stats[i]
-    if (st === undefined || BigInt(file.size) !== st.size) return undefined
-    const entry = this.#next[st.key] ?? this.#old[st.key]
-    if (entry === undefined || typeof entry !== 'object') return undefined
-    let recorded: bigint
-    try {
-      if (BigInt(entry.size) !== st.size || BigInt(entry.mtimeNs) !== st.mtimeNs || BigInt(entry.ctimeNs) !== st.ctimeNs) return undefined
-      recorded = BigInt(entry.at)
-    } catch {
-      this.#damaged(file)
-      return undefined
-    }
-    if (this.#racy(recorded, st)) return undefined
+    const entry = this.#matched[i]
+    if (st === undefined || entry === undefined) return undefined
     const leaves = await this.#check(entry, st.size)
     if (leaves === undefined) {
       this.#damaged(file)
@@ -199,6 +243,14 @@ export class PackCache {
     }
     this.#next[st.key] = entry
     return leaves
+  }
+
+  /** Keeps every entry statAll matched (a pack that used none of their leaves, because it knew the whole tree). */
+  keepMatched (): void {
+    for (const [i, entry] of this.#matched.entries()) {
+      const st = this.#stats[i]
+      if (st !== undefined && entry !== undefined) this.#next[st.key] = entry
+    }
   }
 
   /** Entries made within the timestamp granularity of the file's last change are not trusted. */
@@ -266,14 +318,15 @@ export class PackCache {
    * every file's entry is trusted (so the content is what the entries say); else undefined.
    */
   treeKey (shape: string, files: readonly WalkFile[]): string | undefined {
-    const hash = createHash('sha256').update(shape)
+    // one string, hashed once: thousands of small updates cost more than the hashing
+    const parts: string[] = [shape]
     for (const [i, f] of files.entries()) {
       const st = this.#stats[i]
-      const entry = st === undefined ? undefined : this.#next[st.key]
+      const entry = st === undefined ? undefined : this.#next[st.key] ?? this.#matched[i]
       if (st === undefined || entry === undefined || this.#racy(BigInt(entry.at), st)) return undefined
-      hash.update(`\0${f.relPath}\0${st.key}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`)
+      parts.push(`${f.relPath}\0${st.key}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}`)
     }
-    return hash.digest('hex')
+    return createHash('sha256').update(parts.join('\0')).digest('hex')
   }
 
   result (key: string): unknown {
@@ -286,15 +339,26 @@ export class PackCache {
     this.#dirty = true
   }
 
+  dag (key: string): DagMemo | undefined {
+    return this.#dag?.key === key ? asDagMemo(this.#dag.value) : undefined
+  }
+
+  setDag (key: string, value: DagMemo): void {
+    if (this.#dag?.key === key && asDagMemo(this.#dag.value)?.cid === value.cid) return
+    this.#dag = { key, value }
+    this.#dirty = true
+  }
+
   /** Writes the entries of this pack's files (others are dropped), atomically. A failure is a warning only. */
   save (): void {
     const kept = Object.keys(this.#next).length
     if (!this.#dirty && kept === Object.keys(this.#old).length) return
-    const body: CacheFileJson = { format: CACHE_FORMAT, profile: this.#profile.name, files: this.#next, ...(this.#result !== undefined ? { result: this.#result } : {}) }
+    const body: CacheFileJson = { format: CACHE_FORMAT, profile: this.#profile.name, files: this.#next, ...(this.#result !== undefined ? { result: this.#result } : {}), ...(this.#dag !== undefined ? { dag: this.#dag } : {}) }
     const tmp = `${this.#path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
     try {
       mkdirSync(this.#dir, { recursive: true, mode: 0o700 })
-      writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 })
+      const json = JSON.stringify(body)
+      writeFileSync(tmp, `${CACHE_FORMAT} ${createHash('sha256').update(json).digest('hex')}\n${json}`, { mode: 0o600 })
       renameSync(tmp, this.#path)
     } catch (err) {
       try { unlinkSync(tmp) } catch { /* never written */ }

@@ -27,7 +27,7 @@ function expectBoolean (options: PackOptions, key: 'hidden' | 'wrap' | 'allowEmp
   }
 }
 
-function expectFunction (options: PackOptions, key: 'ignore' | 'onShard' | 'onProgress' | 'skipHeld'): void {
+function expectFunction (options: PackOptions, key: 'ignore' | 'onShard' | 'onProgress' | 'skipHeld' | 'holdsRoot'): void {
   const value = options[key]
   if (value !== undefined && typeof value !== 'function') {
     throw new InvalidArgumentError(`Expected \`${key}\` to be a function, got ${describe(value)}.`)
@@ -51,6 +51,10 @@ export function resolvePackOptions (path: unknown, options: PackOptions = {}): R
   expectFunction(options, 'onShard')
   expectFunction(options, 'onProgress')
   expectFunction(options, 'skipHeld')
+  expectFunction(options, 'holdsRoot')
+  if (options.holdsRoot !== undefined && options.skipHeld === undefined) {
+    throw new InvalidArgumentError('`holdsRoot` needs `skipHeld`: it only spares the question about every block.')
+  }
   if (options.skipHeld !== undefined && (options.onShard === undefined || options.output === undefined)) {
     throw new InvalidArgumentError('`skipHeld` needs `onShard` and `output`: only a two-pass pack knows every block before it writes one.')
   }

@@ -1,12 +1,12 @@
 import { mkdir, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import { AbortedError, EmptyInputError, FileChangedError, InvalidArgumentError, InvalidShardSizeError } from '../errors.js'
 import { emit } from '../progress.js'
 import type { PackOptions, PackPhase, PackProgressEvent, PackResult, ShardInfo } from './api.js'
 import type { DagLink } from './block.js'
 import { encodeCarHeader, placeholderRoot } from './car-header.js'
-import { PackCache } from './cache.js'
+import { PackCache, type DagMemo } from './cache.js'
 import { CarSink, clearOldOutput, sectionLength, ShardPlanner, type CarTarget } from './car-sink.js'
 import { ChunkReader } from './chunk-reader.js'
 import { writeDirectory, type DirectoryChild } from './directory.js'
@@ -57,7 +57,13 @@ async function removeEmptyFolders (from: string, upTo: string): Promise<void> {
 
 async function packInto (path: string, opts: ResolvedPackOptions, target: CarTarget): Promise<PackResult> {
   const exclude = target.kind === 'none' ? [] : [target.path]
-  const tree = await walk(path, { hidden: opts.hidden, ignore: opts.ignore, exclude, signal: opts.signal })
+  const onePass = target.kind === 'none' && opts.carCids === false
+  const twoPass = !onePass && (target.kind === 'none' || opts.onShard !== undefined)
+  // A single pass that writes a CAR reads and hashes every file anyway, and recording what it hashed cost it ~25%
+  // more time and ~40 MB (measured on the 400 MB corpus): such a pack neither consults nor fills the cache. CID-only
+  // packs, deploys (their root pass) and the provider's plans are where the cache pays.
+  const consult = opts.cacheDir !== undefined && (onePass || twoPass)
+  const tree = await walk(path, { hidden: opts.hidden, ignore: opts.ignore, exclude, signal: opts.signal, stats: consult })
   const root = shapeRoot(tree, opts.profile, opts.wrap)
   const stats = treeStats(root)
   if (stats.files === 0 && !opts.allowEmpty) {
@@ -68,8 +74,6 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   emit(opts, 'pinship:pack:start', { path, files: stats.files, bytes: stats.bytes })
 
   const files = filesInOrder(root)
-  const onePass = target.kind === 'none' && opts.carCids === false
-  const twoPass = !onePass && (target.kind === 'none' || opts.onShard !== undefined)
   const passes = twoPass ? 2 : 1
   const rootByteLength = rootCidLength(opts.profile)
 
@@ -77,13 +81,14 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   const cache = opts.cacheDir === undefined
     ? undefined
     : PackCache.open(opts.cacheDir, path, opts.profile, { warn: message => emit(opts, 'pinship:pack:warning', { message }) })
-  // A single pass that writes a CAR reads and hashes every file anyway, and recording what it hashed cost it ~25%
-  // more time and ~40 MB (measured on the 400 MB corpus): such a pack neither consults nor fills the cache. CID-only
-  // packs, deploys (their root pass) and the provider's plans are where the cache pays.
-  const consult = onePass || twoPass
-  const known = cache === undefined || !consult ? undefined : await lookUp(cache, files, opts)
-  const memoKey = cache !== undefined && target.kind === 'none' && !onePass ? cache.treeKey(treeShape(root, opts), files) : undefined
-  const memo = memoKey === undefined ? undefined : asPackResult(cache?.result(memoKey), opts)
+  if (consult) cache?.statAll(files)
+  // This very tree packed before (every file's stat as an entry recorded it): its whole result, or the root of its
+  // DAG, may be known; then no file's leaves are needed, and no file is read.
+  const treeKey = cache !== undefined && consult && !onePass ? cache.treeKey(treeShape(root, opts), files) : undefined
+  const memo = treeKey === undefined || target.kind !== 'none' ? undefined : asPackResult(cache?.result(treeKey), opts)
+  const heldDag = memo === undefined && twoPass && treeKey !== undefined && opts.holdsRoot !== undefined ? cache?.dag(treeKey) : undefined
+  const wholeDagHeld = heldDag !== undefined && await (opts.holdsRoot as (root: string) => Promise<boolean>)(heldDag.cid)
+  const known = cache === undefined || !consult ? undefined : memo !== undefined || wholeDagHeld ? keepAll(cache, files, opts) : await lookUp(cache, files, opts)
   if (memo !== undefined) {
     cache?.save()
     emit(opts, 'pinship:pack:done', memo)
@@ -100,18 +105,30 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
     return result
   }
   let held: ReadonlySet<string> | undefined
-  if (twoPass) {
+  let dagMemo: DagMemo | undefined
+  if (wholeDagHeld) {
+    // the destination holds the whole DAG of the root this tree gave before: nothing to read, list or send
+    knownRoot = CID.parse(heldDag.cid)
+    const header = encodeCarHeader(knownRoot).byteLength
+    opts.onPlan?.({ cid: heldDag.cid, shards: 1, carBytes: header, wholeCarBytes: header })
+  } else if (twoPass) {
     progress.startPass(1, 'root CID')
     // the upload's plan (total bytes, shards) comes from this pass; with skipHeld it also lists every block (a
     // replayed file's leaves included) for the question
     const planner = new ShardPlanner(encodeCarHeader(placeholderRoot(rootByteLength)).byteLength, opts.shardSize)
     const all = opts.skipHeld === undefined ? undefined : new Set<string>()
+    let allBytes = 0
     // with skipHeld the plan can only count what will be sent once the service has answered
     const recorded: Array<{ cid: CID, length: number }> | undefined = all === undefined ? undefined : []
     const note = (cid: CID, length: number): void => {
       if (recorded !== undefined) recorded.push({ cid, length })
       else planner.add(cid, length)
-      all?.add(cid.toString())
+      if (all === undefined) return
+      const key = cid.toString()
+      if (!all.has(key)) {
+        all.add(key)
+        allBytes += length
+      }
     }
     const list: BlockOut = block => {
       note(block.cid, block.bytes.byteLength)
@@ -121,12 +138,13 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
     // the first pass is done: renderers see it end, whatever the throttle
     progress.flush()
     if (all !== undefined && recorded !== undefined && opts.skipHeld !== undefined) {
+      dagMemo = { cid: knownRoot.toString(), blocks: all.size, blockBytes: allBytes }
       held = await opts.skipHeld([...all])
       for (const b of recorded) if (!held.has(b.cid.toString())) planner.add(b.cid, b.length)
     }
     opts.onPlan?.({ cid: knownRoot.toString(), ...planner.plan() })
   }
-  progress.startPass(passes, 'CAR')
+  if (!wholeDagHeld) progress.startPass(passes, 'CAR')
 
   const onShard = async (shard: ShardInfo & { index: number }): Promise<void> => {
     emit(opts, 'pinship:pack:shard', shard)
@@ -159,7 +177,7 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   let shards: Array<ShardInfo & { index: number }>
   let rootLink: DagLink
   try {
-    rootLink = await run(put, replay)
+    rootLink = wholeDagHeld ? { cid: knownRoot as CID, size: 0, contentSize: 0 } : await run(put, replay)
     if (knownRoot !== undefined && knownRoot.toString() !== rootLink.cid.toString()) {
       const cached = known !== undefined && known.some(k => k !== undefined)
       throw new FileChangedError(`${path} changed while it was being packed (the second read gave root ${rootLink.cid.toString()}, ` +
@@ -174,7 +192,7 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
     await cleared
   }
   if (knownRoot === undefined) for (const shard of shards) emit(opts, 'pinship:pack:shard', shard)
-  progress.flush()
+  if (!wholeDagHeld) progress.flush()
 
   const result: PackResult = {
     cid: rootLink.cid.toString(),
@@ -184,20 +202,29 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
     carBytes: shards.reduce((sum, s) => sum + s.bytes, 0),
     blocks: sink.blocks,
     shards: shards.map(({ path, carCid, bytes, blocks }) => ({ path, carCid, bytes, blocks })),
-    ...(held !== undefined ? { skippedBlocks: skipped.blocks, skippedBytes: skipped.bytes } : {})
+    ...(held !== undefined ? { skippedBlocks: skipped.blocks, skippedBytes: skipped.bytes } : {}),
+    ...(wholeDagHeld ? { skippedBlocks: heldDag.blocks, skippedBytes: heldDag.blockBytes } : {})
   }
   if (cache !== undefined && consult) {
-    const key = target.kind === 'none' ? cache.treeKey(treeShape(root, opts), files) : undefined
-    if (key !== undefined) cache.setResult(key, result)
+    // entries recorded by this pack count now: the next pack of the same tree finds what this one learnt
+    const key = treeKey ?? cache.treeKey(treeShape(root, opts), files)
+    if (key !== undefined && target.kind === 'none') cache.setResult(key, result)
+    if (key !== undefined && dagMemo !== undefined) cache.setDag(key, dagMemo)
     cache.save()
   }
   emit(opts, 'pinship:pack:done', result)
   return result
 }
 
+/** The tree is known whole: every matched entry is kept as it is, none is needed; reports the counts. */
+function keepAll (cache: PackCache, files: readonly WalkFile[], opts: ResolvedPackOptions): undefined {
+  cache.keepMatched()
+  emit(opts, 'pinship:pack:cache', { dir: opts.cacheDir as string, hits: files.length, misses: 0, hitBytes: files.reduce((n, f) => n + f.size, 0) })
+  return undefined
+}
+
 /** Leaves the cache trusts per file (undefined: read it); reports the counts. */
 async function lookUp (cache: PackCache, files: readonly WalkFile[], opts: ResolvedPackOptions): Promise<Array<DagLink[] | undefined>> {
-  cache.statAll(files)
   const known: Array<DagLink[] | undefined> = []
   let hitBytes = 0
   for (const [i, f] of files.entries()) {

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs'
+import { lstatSync, readdirSync, realpathSync, statSync, type BigIntStats, type Dirent, type Stats } from 'node:fs'
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { excludeHint } from './exclude.js'
 import {
@@ -14,6 +14,10 @@ export interface WalkFile {
   /** Where the bytes are read from (symlinks resolved). */
   readPath: string
   size: number
+  /** With `WalkOptions.stats`: the file's stat in nanoseconds, made before any read. */
+  stat?: BigIntStats
+  /** With `stat`: the wall clock (ns) before the walk began, so no later than that stat. */
+  statAt?: bigint
 }
 
 export interface WalkDir {
@@ -35,6 +39,8 @@ export interface WalkOptions {
   signal?: AbortSignal
   /** Entries listed between two yields to the event loop. @default DEFAULT_WALK_BATCH */
   batch?: number
+  /** Keep each file's stat, in nanoseconds (`WalkFile.stat`), for the pack cache. @default false */
+  stats?: boolean
 }
 
 /**
@@ -59,6 +65,23 @@ interface Context {
   signal?: AbortSignal
   batch: number
   sinceYield: number
+  /** Set when stats are kept: the clock before the walk began. */
+  statAt?: bigint
+}
+
+type AnyStats = Stats | BigIntStats
+
+function statPath (ctx: Context, path: string): AnyStats {
+  return ctx.statAt !== undefined ? statSync(path, { bigint: true }) : statSync(path)
+}
+
+function fileEntry (ctx: Context, name: string, relPath: string, readPath: string, st: AnyStats): WalkFile {
+  const file: WalkFile = { kind: 'file', name, relPath, readPath, size: Number(st.size) }
+  if (ctx.statAt !== undefined && typeof st.size === 'bigint') {
+    file.stat = st as BigIntStats
+    file.statAt = ctx.statAt
+  }
+  return file
 }
 
 /**
@@ -72,15 +95,17 @@ export async function walk (input: string, options: WalkOptions = {}): Promise<W
   } catch (err) {
     throw fsError(err, input, 'the path to pack')
   }
+  const statAt = options.stats === true ? BigInt(Date.now()) * 1_000_000n : undefined
   let rootReal: string
-  let rootStat: Stats
+  let rootStat: AnyStats
   try {
     rootReal = realpathSync(absolute)
-    rootStat = statSync(rootReal)
+    rootStat = statAt !== undefined ? statSync(rootReal, { bigint: true }) : statSync(rootReal)
   } catch (err) {
     throw fsError(err, input, 'the path to pack')
   }
   const ctx: Context = {
+    ...(statAt !== undefined ? { statAt } : {}),
     input,
     rootReal,
     hidden: options.hidden ?? true,
@@ -91,7 +116,7 @@ export async function walk (input: string, options: WalkOptions = {}): Promise<W
     sinceYield: 0
   }
   const name = basename(absolute)
-  if (rootStat.isFile()) return { kind: 'file', name, relPath: name, readPath: rootReal, size: rootStat.size }
+  if (rootStat.isFile()) return fileEntry(ctx, name, name, rootReal, rootStat)
   if (rootStat.isDirectory()) {
     return { kind: 'dir', name, relPath: '', children: await walkDir(ctx, rootReal, '', [rootReal]) }
   }
@@ -136,7 +161,7 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
   if (ctx.exclude.has(here) || ctx.exclude.has(resolve(ctx.input, relPath))) return null
 
   let target = here
-  let st: Stats
+  let st: AnyStats
   if (dirent.isSymbolicLink()) {
     try {
       target = realpathSync(here)
@@ -149,7 +174,7 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
       throw new UnreadablePathError(`Symlink ${display(ctx, relPath)} is broken (what it points to cannot be read). Remove it or fix its target.`, { cause: err })
     }
     try {
-      st = statSync(target)
+      st = statPath(ctx, target)
     } catch (err) {
       throw fsError(err, display(ctx, relPath), 'a symlink target', relPath)
     }
@@ -165,7 +190,7 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     if (ctx.ignore?.(relPath, dirent.isDirectory()) === true) return null
     if (dirent.isDirectory()) return { kind: 'dir', name, relPath, children: await walkDir(ctx, here, relPath, [...ancestors, here]) }
     try {
-      st = statSync(here)
+      st = statPath(ctx, here)
     } catch (err) {
       throw fsError(err, display(ctx, relPath), 'a file', relPath)
     }
@@ -178,7 +203,7 @@ async function visit (ctx: Context, dirent: Dirent, realDir: string, relDir: str
     if (ctx.ignore?.(relPath, st.isDirectory()) === true) return null
   }
 
-  if (st.isFile()) return { kind: 'file', name, relPath, readPath: target, size: st.size }
+  if (st.isFile()) return fileEntry(ctx, name, relPath, target, st)
   if (st.isDirectory()) {
     if (ancestors.includes(target)) {
       throw new SymlinkCycleError(`Symlink ${display(ctx, relPath)} points to ${relative(ctx.rootReal, target) || 'the packed folder'}, ` +
@@ -234,7 +259,7 @@ function display (ctx: Context, relPath: string): string {
   return relPath === '' ? ctx.input : join(ctx.input, relPath)
 }
 
-function describeType (st: Stats): string {
+function describeType (st: AnyStats): string {
   if (st.isSocket()) return 'a socket'
   if (st.isFIFO()) return 'a FIFO (named pipe)'
   if (st.isBlockDevice()) return 'a block device'
