@@ -9,7 +9,7 @@ import { Agent as HttpsAgent, request as httpsNodeRequest } from 'node:https'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Agent } from 'undici'
-// the Agent module alone (see src/types/undici-agent.d.ts): the whole package is ~3× the start-up
+// the Agent module alone (see undici-agent.d.ts): the whole package is ~3× the start-up
 import UndiciAgent from 'undici/lib/dispatcher/agent.js'
 import {
   AbortedError, AuthError, ForbiddenError, InvalidEndpointError, NetworkError, NotFoundError, NotServiceApiError, PinshipError, QuotaError,
