@@ -141,7 +141,9 @@ export class ProgressLog {
       case 'pinship:deploy:bytes': return undefined
       case 'pinship:deploy:shard-done': return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} stored, service reports ${d.cid}`
       case 'pinship:deploy:check': return d.error === null
-        ? `${d.service}: already holds ${d.held} of ${plural(d.blocks, 'block')}; only the others are sent`
+        ? d.held === d.blocks
+          ? `${d.service}: already holds all ${plural(d.blocks, 'block')}; none is sent (a header-only CAR records this deploy)`
+          : `${d.service}: already holds ${d.held} of ${plural(d.blocks, 'block')}; only the others are sent`
         : `${d.service}: could not say which blocks it holds: ${d.error.message}`
       case 'pinship:deploy:uploaded': return `${d.service}: uploaded ${plural(d.shards, 'shard')}, ${formatBytes(d.bytes)}${d.skippedBytes > 0 ? ` (skipped ${formatBytes(d.skippedBytes)} it already holds)` : ''}; root ${d.cid} confirmed`
       case 'pinship:deploy:pin-request': return `${d.service}: pin requested for ${d.cid}${d.requestId === undefined ? '' : ` (request ${d.requestId})`}`

@@ -115,7 +115,10 @@ export function describeDeployEvent (event: ProgressEvent): string | null | unde
     case 'pinship:deploy:shard-done':
       return `${d.service}: shard ${d.shard}${d.shards > 0 ? `/${d.shards}` : ''} accepted (${formatBytes(d.bytes)})`
     case 'pinship:deploy:check':
-      return d.error === null ? `${d.service}: already holds ${d.held} of ${d.blocks} blocks; sending the others` : null
+      if (d.error !== null) return null
+      return d.held === d.blocks
+        ? `${d.service}: already holds all ${plural(d.blocks, 'block')}; sending none (a header-only CAR records this deploy)`
+        : `${d.service}: already holds ${d.held} of ${plural(d.blocks, 'block')}; sending the others`
     case 'pinship:deploy:uploaded':
       return `${d.service}: ${d.shards === 1 ? 'CAR' : `all ${d.shards} shards`} accepted (${formatBytes(d.bytes)}${d.skippedBytes > 0 ? `; skipped ${formatBytes(d.skippedBytes)} it already holds` : ''}), root ${d.cid}`
     case 'pinship:deploy:pin-request':
