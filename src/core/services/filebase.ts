@@ -6,8 +6,7 @@
  * Credentials: the token is `ACCESS_KEY:SECRET_KEY[:BUCKET]` (or that, base64-encoded, as Filebase shows it); the
  * bucket may also come from the endpoint path (`https://s3.filebase.com/my-bucket`) or `extras.bucket`.
  */
-import { Sha256 } from '@aws-crypto/sha256-js'
-import { SignatureV4 } from '@smithy/signature-v4'
+import type { SignatureV4 } from '@smithy/signature-v4'
 import { AuthError, ForbiddenError, InvalidArgumentError, MissingTokenError, QuotaError, ServiceError, TooLargeError } from '../errors.js'
 import { httpRequest, type ErrorDetail, type HttpResponse } from '../http.js'
 import type { PinningService, RequestOptions, ServiceConfig, ServiceStatus, ShardUpload, UploadReceipt } from './api.js'
@@ -61,14 +60,19 @@ export function createFilebase (config: ServiceConfig, options: AdapterOptions =
     throw new InvalidArgumentError('filebase needs a bucket: add it to the token (ACCESS_KEY:SECRET_KEY:BUCKET) or to the endpoint (https://s3.filebase.com/BUCKET)')
   }
   const origin = `${endpointUrl.protocol}//${endpointUrl.host}`
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-    region: config.extras?.region ?? FILEBASE_REGION,
-    service: 's3',
-    sha256: Sha256,
-    // S3 signs the path exactly as sent (no second round of escaping).
-    uriEscapePath: false
-  })
+  // the SigV4 code loads on the first signed request: every deploy to another service would pay for it at start-up
+  let signer: Promise<SignatureV4> | undefined
+  const getSigner = async (): Promise<SignatureV4> => await (signer ??= (async () => {
+    const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')])
+    return new SignatureV4({
+      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+      region: config.extras?.region ?? FILEBASE_REGION,
+      service: 's3',
+      sha256: Sha256,
+      // S3 signs the path exactly as sent (no second round of escaping).
+      uriEscapePath: false
+    })
+  })())
   const ctx = context({ ...config, extras: { ...config.extras, secretAccessKey: creds.secretAccessKey } }, slug, parseS3Error, (status, detail, where) => {
     const said = detail.message !== undefined ? `: ${detail.message}` : ''
     switch (detail.code) {
@@ -93,7 +97,7 @@ export function createFilebase (config: ServiceConfig, options: AdapterOptions =
 
   async function signed (method: string, key: string, headers: Record<string, string>): Promise<{ url: URL, headers: Record<string, string> }> {
     const path = objectPath(bucket as string, key)
-    const req = await signer.sign({
+    const req = await (await getSigner()).sign({
       method,
       protocol: endpointUrl.protocol,
       hostname: endpointUrl.hostname,
