@@ -14,7 +14,7 @@ import * as errors from '../../src/core/errors.js'
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, USAGE_CODES, exitCodeFor } from '../../src/cli/exit-codes.js'
 import { startServer, type RunningServer } from '../../src/server/index.js'
 import { smallSite, tempDir } from '../deploy/folders.js'
-import { launch, type Run } from './launch.js'
+import { launch, waitFor, type Run } from './launch.js'
 
 const TOKEN = 'exit-codes-token-0123456789'
 const UNKNOWN_CID = 'bafkreidivzimqfqtoqxkrpge6bjyhlvxqs3rhe73owtmdulaxr5do5in7u'
@@ -116,7 +116,7 @@ describe('exit codes', () => {
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
     try {
       const run = launch(['deploy', site, '--service', 'web3storage', '--endpoint', url, '--token', TOKEN], scratch.path)
-      for (let i = 0; i < 200 && !run.err().includes('deploying to'); i++) await new Promise(resolve => setTimeout(resolve, 25))
+      await waitFor(run, 'err', /deploying to/)
       run.child.kill('SIGINT')
       const r = await run.done
       expect(r.code).toBe(EXIT_INTERRUPTED)

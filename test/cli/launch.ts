@@ -24,3 +24,32 @@ export function launch (args: string[], cwd: string): Live {
   })
   return { child, out: () => stdout, err: () => stderr, done }
 }
+
+/**
+ * Waits until the CLI's stdout or stderr matches `re`, without a clock of its own (the test's timeout bounds it; a
+ * poll bounded at a few seconds ran out on a loaded machine before the CLI had started); fails at once if the CLI
+ * exits first.
+ */
+export async function waitFor (live: Live, stream: 'out' | 'err', re: RegExp): Promise<RegExpExecArray> {
+  const text = stream === 'out' ? live.out : live.err
+  const pipe = stream === 'out' ? live.child.stdout : live.child.stderr
+  return await new Promise<RegExpExecArray>((resolve, reject) => {
+    const check = (): boolean => {
+      const m = re.exec(text())
+      if (m === null) return false
+      pipe?.off('data', check)
+      live.child.off('close', exited)
+      resolve(m)
+      return true
+    }
+    const exited = (code: number | null): void => {
+      if (check()) return
+      pipe?.off('data', check)
+      reject(new Error(`exited ${String(code)} before printing ${String(re)}: ${live.err()}`))
+    }
+    // registered after launch()'s own listener, so text() already holds the chunk
+    pipe?.on('data', check)
+    live.child.once('close', exited)
+    check()
+  })
+}

@@ -8,7 +8,7 @@ import { createServer as createNetServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../deploy/folders.js'
-import { launch, type Run } from './launch.js'
+import { launch, waitFor, type Run } from './launch.js'
 
 
 
@@ -82,7 +82,7 @@ describe('pinship serve start-up', () => {
   it('prints the account page URL, and it answers', async () => {
     const s = launch(['serve', '--port', '0', '--data', join(scratch.path, 'd-ok')], scratch.path)
     try {
-      for (let i = 0; i < 400 && !s.out().includes('Press Ctrl+C'); i++) await new Promise(resolve => setTimeout(resolve, 25))
+      await waitFor(s, 'out', /Press Ctrl\+C/)
       const m = /^account page: (http:\/\/127\.0\.0\.1:\d+\/account) /m.exec(s.out())
       expect(m, s.out()).not.toBeNull()
       const page = await fetch((m as RegExpExecArray)[1])

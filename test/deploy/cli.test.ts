@@ -35,7 +35,9 @@ beforeAll(async () => {
   scratch = await tempDir()
   site = await smallSite(join(scratch.path, 'site'))
   oracle = await ipfsCarRoot(site, scratch.path)
-  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'remote-data'), tokens: [TOKEN] })
+  // no deal batch while this file runs: the default closes one a minute after the first upload, and on a loaded
+  // machine this file takes longer than that (the status test below then saw queued deals instead of none)
+  server = await startServer({ port: 0, host: '127.0.0.1', dataDir: join(scratch.path, 'remote-data'), tokens: [TOKEN], batchIntervalMs: 60 * 60_000 })
 })
 
 afterAll(async () => {
@@ -183,10 +185,15 @@ describe('pinship deploy (CLI)', () => {
       child.on('close', code => reject(new Error(`exited ${String(code)} before serving: ${stderr}`)))
     })
     const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
+    // stdout and stderr are separate pipes: the summary may arrive after the "serving" line (wait for it, rather
+    // than poll a bounded 2 s)
+    const summary = new Promise<void>(resolve => {
+      child.stdout.on('data', () => { if (stdout.includes('\n')) resolve() })
+      child.on('close', () => resolve())
+    })
     try {
       const url = await serving
-      // stdout and stderr are separate pipes: the summary may arrive just after the "serving" line
-      for (let i = 0; i < 100 && !stdout.includes('\n'); i++) await new Promise(resolve => setTimeout(resolve, 20))
+      await summary
       expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/ipfs/${oracle}/$`))
       expect(stdout.split('\n')[0]).toBe(oracle)
       const page = await fetch(url)

@@ -44,8 +44,13 @@ describe('pinata adapter against the embedded service', () => {
     const oracle = await ipfsCarRoot(dir, env.scratch)
     const service = { service: 'pinata', endpoint: env.server.url, token: TOKEN }
     const states: Array<string | null> = []
-    const waiting = pin(oracle, { service, wait: 'pinned', timeoutMs: 30_000, ...FAST, onState: (s: ServiceStatus) => { states.push(s.pin) } })
-    await new Promise(resolve => setTimeout(resolve, 200))
+    let searching = (): void => {}
+    const seenPinning = new Promise<void>(resolve => { searching = resolve })
+    const waiting = pin(oracle, { service, wait: 'pinned', timeoutMs: 30_000, ...FAST, onState: (s: ServiceStatus) => { states.push(s.pin); if (s.pin === 'pinning') searching() } })
+    // deploy once the wait has reported the job searching (a fixed 200 ms head start could run out under load before
+    // the job got there; the content then arrived first and 'pinning' was never seen); a wait that never reports
+    // 'pinning' ends in its own timeout and fails the test
+    await Promise.race([seenPinning, waiting])
     await deploy(dir, { services: [{ service: 'web3storage', endpoint: env.server.url, token: TOKEN }], profile: 'ipfs-car', ...FAST })
     const done = await waiting
     expect(done.cid).toBe(oracle)

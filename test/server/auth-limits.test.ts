@@ -1,6 +1,6 @@
 // Guessing tokens costs: wrong tokens on any API and wrong sign-ins are limited per client address (429 for every
 // attempt from it, right or wrong, until the window slides), on by default. And the public check names nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEFAULT_FAILED_AUTH_LIMIT } from '../../src/server/index.js'
 import { encodeCar, importFiles, json, loginForm, startTestServer, type TestServer } from './helpers.js'
 
@@ -33,13 +33,16 @@ describe('failed authentication, with the default limit', () => {
 })
 
 describe('failed authentication, with a short window', () => {
+  // Each test gets a server of its own (no attempts counted yet) rather than sleeping off the previous test's; the
+  // window is long enough that a loaded machine still makes every attempt of a test inside it (at 800 ms the eight
+  // sign-ins, each a form fetch and a post, came within about 300 ms of it).
+  const WINDOW_MS = 3_000
   let server: TestServer
-  beforeAll(async () => { server = await startTestServer({ failedAuthLimit: { requests: 5, windowMs: 800 } }) })
-  afterAll(async () => { await server.stop() })
-  const pause = async (): Promise<void> => await new Promise(resolve => setTimeout(resolve, 900))
+  beforeEach(async () => { server = await startTestServer({ failedAuthLimit: { requests: 5, windowMs: WINDOW_MS } }) })
+  afterEach(async () => { await server.stop() })
+  const pause = async (): Promise<void> => await new Promise(resolve => setTimeout(resolve, WINDOW_MS + 100))
 
   it('counts wrong tokens across every API face, answering 429 in each face\'s shape', async () => {
-    await pause()
     const faces = ['/user/uploads', '/pins', '/nft/', '/data/testAuthentication', '/progress?path=/x']
     for (const path of faces) expect([401, 403]).toContain((await fetch(`${server.url}${path}`, { headers: bearer('guess') })).status)
     const nft = await fetch(`${server.url}/nft/`, { headers: bearer('guess') })
@@ -53,7 +56,6 @@ describe('failed authentication, with a short window', () => {
   })
 
   it('counts wrong sign-ins on the account page', async () => {
-    await pause()
     const statuses: number[] = []
     for (let i = 0; i < 8; i++) statuses.push(await wrongLogin(server.url))
     expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429, 429])
@@ -62,13 +64,11 @@ describe('failed authentication, with a short window', () => {
   })
 
   it('requests without any token are not guesses and do not count', async () => {
-    await pause()
     for (let i = 0; i < 20; i++) expect((await fetch(`${server.url}/user/uploads`)).status).toBe(401)
     expect((await fetch(`${server.url}/user/uploads`, { headers: bearer('token-alice') })).status).toBe(200)
   })
 
   it('valid tokens do not count', async () => {
-    await pause()
     for (let i = 0; i < 20; i++) expect((await fetch(`${server.url}/user/uploads`, { headers: bearer('token-bob') })).status).toBe(200)
   })
 })

@@ -2,7 +2,7 @@
 // pin-by-CID job list of seed 002 with its filters, pinList, unpin, testAuthentication, the job lifecycle, isolation,
 // restart and errors in Pinata's {error: {reason, details}} shape.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeCar, importFiles, json, rawBlock, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { encodeCar, importFiles, json, rawBlock, startTestServer, tempDir, until, type TestServer } from './helpers.js'
 
 let server: TestServer
 
@@ -156,13 +156,15 @@ describe('pinByHash and pinJobs', () => {
   })
 
   it('turns a job expired after the pending timeout; pinning again starts a new job; content arriving pins it', async () => {
-    const quick = await startTestServer({ pendingTimeoutMs: 200 })
+    // long enough that the job is still searching when asked right after each pin, even under load (at 200 ms a
+    // slow machine could see it expired already); the test then waits for the expiry instead of sleeping past it
+    const quick = await startTestServer({ pendingTimeoutMs: 2_000 })
     try {
       const b = await rawBlock(Buffer.from('late pinata content'))
       const cid = b.cid.toString()
       const first = await pinByHash(quick, { hashToPin: cid })
       expect((await jobs(quick)).rows[0].status).toBe('searching')
-      await new Promise(resolve => setTimeout(resolve, 300))
+      await until('the job expired', async () => (await jobs(quick, '?status=expired')).count > 0 ? true : undefined)
       expect((await jobs(quick, '?status=expired')).rows.map((r: any) => r.id)).toEqual([first.id])
       expect((await jobs(quick, '?status=searching')).count).toBe(0)
       const second = await pinByHash(quick, { hashToPin: cid })

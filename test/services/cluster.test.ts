@@ -81,7 +81,7 @@ describe('cluster adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).post('/add').query(true),
       ok: () => nock(API).post('/add').query(true).reply(200, [{ name: `${car.shard.carCid}.car`, cid: car.root, size: 14 }]),
-      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)
@@ -90,7 +90,7 @@ describe('cluster adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).get(`/pins/${car.root}`),
       ok: () => nock(API).get(`/pins/${car.root}`).reply(200, pinInfo(['pinned'])),
-      call: async () => await svc(200).status(car.root),
+      call: async timeoutMs => await svc(timeoutMs).status(car.root),
       check: s => expect(s.pin).toBe('pinned')
     })
   }, 20_000)

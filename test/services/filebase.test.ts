@@ -100,7 +100,7 @@ describe('filebase adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(S3).put(`/my-bucket/${car.root}`),
       ok: () => nock(S3).put(`/my-bucket/${car.root}`).reply(200, '', { 'x-amz-meta-cid': car.root }),
-      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)

@@ -84,7 +84,7 @@ describe('kubo adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).post('/api/v0/dag/import').query(true),
       ok: () => nock(API).post('/api/v0/dag/import').query(true).reply(200, importOk()),
-      call: async () => await svc(undefined, 200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(undefined, timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)

@@ -53,7 +53,7 @@ describe('local adapter (the embedded service)', () => {
     await expectTransportFaults({
       intercept: () => nock(API).post('/car'),
       ok: () => nock(API).post('/car').reply(200, { cid: car.root }),
-      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)

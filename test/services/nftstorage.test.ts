@@ -93,7 +93,7 @@ describe('nftstorage adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).post('/upload'),
       ok: () => nock(API).post('/upload').reply(200, { ok: true, value: { cid: car.root } }),
-      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)

@@ -186,7 +186,7 @@ describe('pinata adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).post('/pinning/pinByHash'),
       ok: () => nock(API).post('/pinning/pinByHash').reply(200, { id: 'job-9', ipfsHash: car.root, status: 'prechecking' }),
-      call: async () => await svc(200).pin!(car.root),
+      call: async timeoutMs => await svc(timeoutMs).pin!(car.root),
       check: r => expect(r.requestId).toBe('job-9')
     })
   }, 20_000)
@@ -195,7 +195,7 @@ describe('pinata adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(UPLOADS).post('/v3/files'),
       ok: () => nock(UPLOADS).post('/v3/files').reply(200, { data: { id: 'f', cid: car.root } }),
-      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)

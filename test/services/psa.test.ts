@@ -98,7 +98,7 @@ describe('psa adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(ORIGIN).post('/psa/pins'),
       ok: () => nock(ORIGIN).post('/psa/pins').reply(202, pinStatus('queued')),
-      call: async () => await svc(200).pin!(CID),
+      call: async timeoutMs => await svc(timeoutMs).pin!(CID),
       check: r => expect(r.requestId).toBe('req-1')
     })
   }, 20_000)

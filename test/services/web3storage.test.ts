@@ -142,7 +142,7 @@ describe('web3storage adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).post('/car'),
       ok: () => nock(API).post('/car').reply(200, { cid: car.root }),
-      call: async () => await svc(200).uploadCar!(car.root, car.shard),
+      call: async timeoutMs => await svc(timeoutMs).uploadCar!(car.root, car.shard),
       check: r => expect(r.cid).toBe(car.root)
     })
   }, 20_000)
@@ -151,7 +151,7 @@ describe('web3storage adapter', () => {
     await expectTransportFaults({
       intercept: () => nock(API).get(`/status/${car.root}`),
       ok: () => nock(API).get(`/status/${car.root}`).reply(200, { cid: car.root, pins: [{ status: 'Pinned' }], deals: [] }),
-      call: async () => await svc(200).status(car.root),
+      call: async timeoutMs => await svc(timeoutMs).status(car.root),
       check: s => expect(s.pin).toBe('pinned')
     })
   }, 20_000)
