@@ -77,7 +77,8 @@ describe('deploy through a misbehaving network', () => {
     const err = await deploy(tree, {
       services: [{ service: 'local', endpoint: `http://127.0.0.1:${port}`, token: TOKEN }],
       shardSize: 700_000,
-      timeoutMs: 2_000,
+      // retrying would last until this bound: far above the one below
+      timeoutMs: 20_000,
       retry: { minDelayMs: 50, maxDelayMs: 200, retries: 100 },
       onProgress: e => events.push(e.type)
     }).catch(e => e)
@@ -86,7 +87,7 @@ describe('deploy through a misbehaving network', () => {
       'Check --endpoint (or PINSHIP_ENDPOINT / PINSHIP_LOCAL_ENDPOINT): it must be the API root of a running local service.')
     expect(events).not.toContain('pinship:pack:start')
     expect(events).not.toContain('pinship:deploy:retry')
-    expect(performance.now() - start).toBeLessThan(1_500)
+    expect(performance.now() - start).toBeLessThan(5_000)
   }, 30_000)
 
   it('gives up within the bound when every answer is 503', async () => {

@@ -240,7 +240,8 @@ describe('deploy pipeline', () => {
     const start = performance.now()
     const err = await deploy(tree, { services: [{ service: 'web3storage', endpoint: W3S, token: TOKEN }], shardSize: 1_000_000, signal: ac.signal, ...fast, onProgress: e => events.push(e) }).catch(e => e)
     expect(err.code).toBe('ERR_ABORTED')
-    expect(performance.now() - start).toBeLessThan(2_000)
+    // each upload answers after 5 s: the abort must not wait for them
+    expect(performance.now() - start).toBeLessThan(4_000)
     expect(events.some(e => e.type === 'pinship:deploy:done')).toBe(false)
   })
 })

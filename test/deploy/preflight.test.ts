@@ -94,7 +94,8 @@ describe('deploy checks each endpoint once before packing', () => {
     const { err, ms, events } = await attempt({ services: [{ service: 'web3storage', endpoint: 'http://127.0.0.1:9', token: TOKEN }] })
     expect(err?.code).toBe('ERR_INVALID_ENDPOINT')
     expect(err.message).toMatch(/web3storage at http:\/\/127\.0\.0\.1:9: port 9 is reserved for another protocol and fetch refuses to connect to it; check --endpoint/)
-    expect(ms).toBeLessThan(1_000)
+    // the deploy's own bound is 60 s
+    expect(ms).toBeLessThan(5_000)
     expect(events.map(e => e.type)).not.toContain('pinship:pack:start')
   })
 

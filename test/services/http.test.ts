@@ -157,7 +157,8 @@ describe('httpRequest over real sockets', () => {
       const start = performance.now()
       const err = await httpRequest(ctx, `http://127.0.0.1:${port}/x`, { timeoutMs: 150 }).catch(e => e)
       expect(err.code).toBe('ERR_TIMEOUT')
-      expect(performance.now() - start).toBeLessThan(1_000)
+      // without the idle timeout it would wait forever
+      expect(performance.now() - start).toBeLessThan(5_000)
       expect(err.message).toMatch(/no data for 150 ms while sending the request/)
     } finally {
       server.closeAllConnections()

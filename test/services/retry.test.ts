@@ -48,7 +48,8 @@ describe('withRetry', () => {
     })).rejects.toBeInstanceOf(NetworkError)
     const took = performance.now() - start
     expect(took).toBeGreaterThanOrEqual(140)
-    expect(took).toBeLessThan(600)
+    // unbounded retries would never end: 2 s only leaves room for a loaded machine
+    expect(took).toBeLessThan(2_000)
     expect(calls).toBeGreaterThan(2)
   })
 
@@ -69,7 +70,8 @@ describe('withRetry', () => {
     const err = await withRetry(async () => {
       throw new RateLimitedError('pinata is rate limiting requests (HTTP 429)', { status: 429, retryAfterMs: 60_000 })
     }, { ...fast, maxRetryTimeMs: 5_000 }).catch(e => e)
-    expect(performance.now() - start).toBeLessThan(500)
+    // waiting would take the 5 s budget (or the 60 s asked for)
+    expect(performance.now() - start).toBeLessThan(2_500)
     expect(err.code).toBe('ERR_RATE_LIMITED')
     expect(err.message).toMatch(/longer than the 5 s left/)
     expect(err.retryAfterMs).toBe(60_000)
@@ -80,7 +82,8 @@ describe('withRetry', () => {
     const start = performance.now()
     setTimeout(() => ac.abort(), 50)
     const err = await withRetry(async () => { throw new NetworkError('down') }, { minDelayMs: 10_000, maxDelayMs: 10_000, signal: ac.signal }).catch(e => e)
-    expect(performance.now() - start).toBeLessThan(1_000)
+    // the wait it cancels is 10 s
+    expect(performance.now() - start).toBeLessThan(5_000)
     expect(err.code).toBe('ERR_ABORTED')
   })
 
