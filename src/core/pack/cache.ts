@@ -223,11 +223,6 @@ export class PackCache {
     })
   }
 
-  /** How many files statAll found an entry for. */
-  get matched (): number {
-    return this.#matched.filter(e => e !== undefined).length
-  }
-
   /**
    * The leaf links of file `i`, from an entry statAll matched, once checked (well formed for the profile, and
    * rebuilding its recorded root exactly); undefined: the file must be read.
