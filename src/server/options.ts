@@ -3,6 +3,7 @@ import type { RateLimit } from './http/auth.js'
 import type { GcReport } from './store/repo.js'
 import type { RetryOptions } from '../core/retry.js'
 import type { FetchEvent } from './fetch/fetcher.js'
+import type { DealSettings } from './deals/pipeline.js'
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 8787
@@ -13,7 +14,8 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 30_000
 /** Retry-After sent with 503 while shutting down. */
 export const DEFAULT_RETRY_AFTER_S = 5
 
-export interface ServerOptions extends ProgressOptions {
+/** With the local deal pipeline's settings (`DealSettings`: batch size and interval, deal delay, providers). */
+export interface ServerOptions extends ProgressOptions, DealSettings {
   /** @default DEFAULT_PORT (0 picks a free port) */
   port?: number
   /** @default DEFAULT_HOST */
@@ -71,18 +73,6 @@ export interface ServerOptions extends ProgressOptions {
   searchIntervalMs?: number
   /** Fetched blocks are made durable in batches of about this many bytes. @default DEFAULT_FETCH_COMMIT_BYTES (1 MiB) */
   fetchCommitBytes?: number
-  /** Local deal pipeline: a batch closes at this many bytes of DAGs… @default DEFAULT_BATCH_BYTES (1 GiB) */
-  batchBytes?: number
-  /** …or this long after its oldest root became complete. @default DEFAULT_BATCH_INTERVAL_MS (1 min) */
-  batchIntervalMs?: number
-  /** Each deal step (queued → published → active) takes this long. @default DEFAULT_DEAL_DELAY_MS (30 s) */
-  dealDelayMs?: number
-  /** Storage provider ids every batch is proposed to (at least 5, seed 001). @default DEFAULT_STORAGE_PROVIDERS */
-  storageProviders?: string[]
-  /** Providers whose deals fail instead of publishing (to exercise failure handling). @default [] */
-  failingProviders?: string[]
-  /** Providers whose deals are terminated one delay after going active. @default [] */
-  terminatingProviders?: string[]
   /** Retry policy of origin requests (the one retry policy, `src/core/retry.ts`). @default DEFAULT_FETCH_RETRY */
   fetchRetry?: RetryOptions
 }

@@ -29,19 +29,23 @@ export const DEAL_DURATION_MS = 540 * 24 * 60 * 60 * 1000
 
 export type LocalDealStatus = 'queued' | 'published' | 'active' | 'failed' | 'terminated'
 
-export interface DealsOptions {
-  /** @default DEFAULT_BATCH_BYTES */
+/** The local deal pipeline's settings (also `pinship serve`'s options of the same names). */
+export interface DealSettings {
+  /** A batch closes at this many bytes of DAGs… @default DEFAULT_BATCH_BYTES (1 GiB) */
   batchBytes?: number
-  /** @default DEFAULT_BATCH_INTERVAL_MS */
+  /** …or this long after its oldest root became complete. @default DEFAULT_BATCH_INTERVAL_MS (1 min) */
   batchIntervalMs?: number
-  /** @default DEFAULT_DEAL_DELAY_MS */
+  /** Each deal step (queued → published → active) takes this long. @default DEFAULT_DEAL_DELAY_MS (30 s) */
   dealDelayMs?: number
-  /** @default DEFAULT_STORAGE_PROVIDERS */
+  /** Storage provider ids every batch is proposed to (at least 5, seed 001). @default DEFAULT_STORAGE_PROVIDERS */
   storageProviders?: string[]
   /** Providers whose deals fail (after one delay) instead of publishing, to exercise failure handling. @default [] */
   failingProviders?: string[]
   /** Providers whose deals are terminated one delay after they went active (a provider that lost the sector). @default [] */
   terminatingProviders?: string[]
+}
+
+export interface DealsOptions extends DealSettings {
   /** A batch could not be priced (its content went away first). */
   onError?: (message: string) => void
   onBatch?: (detail: { id: number, root: string, pieceCid: string, roots: number }) => void
