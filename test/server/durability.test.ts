@@ -1,8 +1,7 @@
 // Persistence and crash safety: restart keeps everything; a torn journal tail and orphan segments are repaired;
 // `kill -9` of a real `pinship serve` mid-upload leaves no corrupt block and no upload claiming more than it has.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { appendFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
@@ -12,17 +11,14 @@ import * as Digest from 'multiformats/hashes/digest'
 import { CID } from 'multiformats/cid'
 import { CarReader } from '@ipld/car/reader'
 import { Repo } from '../../src/server/store/repo.js'
-import { encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type Block } from './helpers.js'
+import { encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type Block, ensureCliBuilt } from './helpers.js'
 
 const TOKEN = 'durable-token'
 
 let tmp: { path: string, remove: () => Promise<void> }
 beforeAll(async () => {
   tmp = await tempDir()
-  // the crash tests run the real CLI from build/ (npm test builds first); build if it is missing
-  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/index.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
-  }
+  ensureCliBuilt()
 })
 afterAll(async () => { await tmp.remove() })
 

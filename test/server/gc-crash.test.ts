@@ -1,24 +1,21 @@
 // kill -9 of a real `pinship serve` while it collects garbage: after a restart every block still indexed is whole,
 // every upload still listed is complete and served, and the deleted ones are gone or intact, never half there.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CarReader } from '@ipld/car/reader'
 import * as Digest from 'multiformats/hashes/digest'
 import { Repo } from '../../src/server/store/repo.js'
-import { encodeCar, importFiles, json, ROOT, tempDir } from './helpers.js'
+import { encodeCar, importFiles, json, ROOT, tempDir, ensureCliBuilt } from './helpers.js'
 
 const TOKEN = 'gc-crash-token'
 const MiB = 1024 * 1024
 let tmp: { path: string, remove: () => Promise<void> }
 beforeAll(async () => {
   tmp = await tempDir()
-  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/index.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
-  }
+  ensureCliBuilt()
 })
 afterAll(async () => { await tmp.remove() })
 

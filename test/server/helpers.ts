@@ -1,5 +1,6 @@
 // Shared set-up for the embedded service tests: temp data dirs, a started server, CAR building blocks.
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -124,4 +125,13 @@ export async function until<T> (what: string, fn: () => Promise<T | undefined>, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 50))
   }
+}
+
+/**
+ * The tests that run the real CLI use build/ (npm test compiles it first); compiles it if any of `files` is missing.
+ * Never when it is there: recompiling would race the other CLI tests.
+ */
+export function ensureCliBuilt (files: readonly string[] = ['build/cli/index.js', 'build/server/index.js']): void {
+  if (files.every(f => existsSync(join(ROOT, f)))) return
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
 }

@@ -1,7 +1,7 @@
 // A damaged journal never costs acknowledged data: corruption before intact records stops start-up with the line
 // named and `pinship repair` salvages every record that verifies; a damaged last line is cut like a torn tail but
 // kept; segments whose record is gone are quarantined, never deleted.
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -9,15 +9,13 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
 import { repairDataDir } from '../../src/server/index.js'
-import { encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type TestServer, ensureCliBuilt } from './helpers.js'
 
 const run = promisify(execFile)
 let tmp: { path: string, remove: () => Promise<void> }
 beforeAll(async () => {
   tmp = await tempDir()
-  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/index.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
-  }
+  ensureCliBuilt()
 })
 afterAll(async () => { await tmp.remove() })
 

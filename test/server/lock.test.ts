@@ -1,19 +1,16 @@
 // One server per data dir, with a lock the OS releases when its process dies: a stale lock file naming some live
 // process blocks nothing, a live holder is named, and after kill -9 the next start needs no hand-work.
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT, startTestServer, tempDir } from './helpers.js'
+import { ROOT, startTestServer, tempDir, ensureCliBuilt } from './helpers.js'
 
 let tmp: { path: string, remove: () => Promise<void> }
 beforeAll(async () => {
   tmp = await tempDir()
-  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/index.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
-  }
+  ensureCliBuilt()
 })
 afterAll(async () => { await tmp.remove() })
 

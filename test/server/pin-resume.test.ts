@@ -1,15 +1,14 @@
 // Pin by CID across a crash, and from the CLI: a real `pinship serve` (B) fetching from A through a slow origin is
 // killed with SIGKILL mid-retrieval; restarted on the same data dir it resumes, asks only for the blocks it lacks, and
 // finishes with the file byte-identical. `pinship pin <cid> --origin …` works through the psa and pinata adapters.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { until, encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type TestServer } from './helpers.js'
+import { until, encodeCar, importFiles, json, ROOT, startTestServer, tempDir, type TestServer, ensureCliBuilt } from './helpers.js'
 
 const run = promisify(execFile)
 const TOKEN = 'resume-token'
@@ -25,10 +24,7 @@ function bytes (seed: string, size: number): Buffer {
 }
 
 beforeAll(async () => {
-  // bin/pinship runs build/ (npm test compiles it first; rebuilding here would race the other CLI tests)
-  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/fetch/fetcher.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
-  }
+  ensureCliBuilt(['build/cli/index.js', 'build/server/fetch/fetcher.js'])
   tmp = await tempDir()
   a = await startTestServer()
   const file = bytes('resume', 6 * MiB + 5)

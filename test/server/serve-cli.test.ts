@@ -1,5 +1,5 @@
 // `pinship serve` start-up contract, run as the real CLI from build/.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { request } from 'node:http'
@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeCar, importFiles, json, ROOT, tempDir } from './helpers.js'
+import { encodeCar, importFiles, json, ROOT, tempDir, ensureCliBuilt } from './helpers.js'
 
 const run = promisify(execFile)
 const BIN = join(ROOT, 'bin/pinship')
@@ -15,9 +15,7 @@ let tmp: { path: string, remove: () => Promise<void> }
 
 beforeAll(async () => {
   tmp = await tempDir()
-  if (!existsSync(join(ROOT, 'build/cli/index.js')) || !existsSync(join(ROOT, 'build/server/index.js'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' })
-  }
+  ensureCliBuilt()
 })
 afterAll(async () => { await tmp.remove() })
 
