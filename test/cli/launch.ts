@@ -11,9 +11,10 @@ export interface Run { code: number | null, stdout: string, stderr: string }
 
 export interface Live { child: ChildProcess, out: () => string, err: () => string, done: Promise<Run> }
 
-export function launch (args: string[], cwd: string): Live {
+/** Starts the CLI with a clean environment (no PINSHIP_* from the developer's shell) plus `env`, on `node`. */
+export function launch (args: string[], cwd: string, options: { env?: Record<string, string>, node?: string } = {}): Live {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
-  const child = spawn(process.execPath, [BIN, ...args], { env: clean, cwd })
+  const child = spawn(options.node ?? process.execPath, [BIN, ...args], { env: { ...clean, ...options.env }, cwd })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', d => { stdout += String(d) })

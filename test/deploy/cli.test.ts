@@ -6,24 +6,13 @@ import { delimiter, join, sep } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../src/server/index.js'
 import { ipfsCarRoot, smallSite, tempDir } from './folders.js'
+import { BIN, launch, type Run } from '../cli/launch.js'
 
-const BIN = join(process.cwd(), 'bin/pinship')
 const TOKEN = 'cli-secret-token-abcdef123'
-
-interface Run { code: number | null, stdout: string, stderr: string }
 
 /** Run the CLI with a clean environment (no PINSHIP_* from the developer's shell) plus `env`. */
 async function pinship (args: string[], env: Record<string, string> = {}, cwd?: string, node = process.execPath): Promise<Run> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
-  return await new Promise((resolve, reject) => {
-    const child = spawn(node, [BIN, ...args], { env: { ...clean, ...env }, cwd: cwd ?? process.cwd() })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', d => { stdout += String(d) })
-    child.stderr.on('data', d => { stderr += String(d) })
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, stdout, stderr }))
-  })
+  return await launch(args, cwd ?? process.cwd(), { env, node }).done
 }
 
 let scratch: Awaited<ReturnType<typeof tempDir>>

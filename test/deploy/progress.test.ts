@@ -2,7 +2,6 @@
  * Progress that does not lie: packing reports each pass against the files' own total, uploads report against one
  * total known before the first byte goes out (every shard once per service), and the CLI says "1 file".
  */
-import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +9,7 @@ import { deploy } from '../../src/core/deploy/index.js'
 import type { ProgressEvent } from '../../src/core/progress.js'
 import { FAST, useEmbeddedService } from './embedded.js'
 import { randomTree } from './folders.js'
+import { launch, type Run } from '../cli/launch.js'
 
 const TOKEN = 'progress-token-0123456789'
 const env = useEmbeddedService(TOKEN)
@@ -90,16 +90,7 @@ describe('CLI progress lines', () => {
   it('"1 file", each pack pass to its own 100%, one upload total', async () => {
     const one = join(env.scratch, 'one.txt')
     await writeFile(one, 'just one file\n')
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PINSHIP_')))
-    const run = async (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> => await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(process.cwd(), 'bin/pinship'), ...args], { env: clean })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', d => { stdout += String(d) })
-      child.stderr.on('data', d => { stderr += String(d) })
-      child.on('error', reject)
-      child.on('close', code => resolve({ code, stdout, stderr }))
-    })
+    const run = async (args: string[]): Promise<Run> => await launch(args, process.cwd()).done
     const single = await run(['deploy', one, '--service', 'web3storage', '--endpoint', env.server.url, '--token', TOKEN])
     expect(single.code).toBe(0)
     expect(single.stderr).toContain('pinship: packing 1 file (14 B)')
