@@ -86,9 +86,15 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
   // DAG, may be known; then no file's leaves are needed, and no file is read.
   const treeKey = cache !== undefined && consult && !onePass ? cache.treeKey(treeShape(root, opts), files) : undefined
   const memo = treeKey === undefined || target.kind !== 'none' ? undefined : asPackResult(cache?.result(treeKey), opts)
-  const heldDag = memo === undefined && twoPass && treeKey !== undefined && opts.holdsRoot !== undefined ? cache?.dag(treeKey) : undefined
-  const wholeDagHeld = heldDag !== undefined && await (opts.holdsRoot as (root: string) => Promise<boolean>)(heldDag.cid)
-  const known = cache === undefined || !consult ? undefined : memo !== undefined || wholeDagHeld ? keepAll(cache, files, opts) : await lookUp(cache, files, opts)
+  const holdsRoot = opts.holdsRoot
+  const heldDag = memo === undefined && twoPass && treeKey !== undefined && holdsRoot !== undefined ? cache?.dag(treeKey) : undefined
+  const wholeDagHeld = heldDag !== undefined && holdsRoot !== undefined && await holdsRoot(heldDag.cid)
+  // the files' leaves are needed only when some pass runs
+  let known: Array<DagLink[] | undefined> | undefined
+  if (cache !== undefined && consult) {
+    if (memo !== undefined || wholeDagHeld) keepAll(cache, files, opts)
+    else known = await lookUp(cache, files, opts)
+  }
   if (memo !== undefined) {
     cache?.save()
     emit(opts, 'pinship:pack:done', memo)
@@ -217,10 +223,9 @@ async function packInto (path: string, opts: ResolvedPackOptions, target: CarTar
 }
 
 /** The tree is known whole: every matched entry is kept as it is, none is needed; reports the counts. */
-function keepAll (cache: PackCache, files: readonly WalkFile[], opts: ResolvedPackOptions): undefined {
+function keepAll (cache: PackCache, files: readonly WalkFile[], opts: ResolvedPackOptions): void {
   cache.keepMatched()
   emit(opts, 'pinship:pack:cache', { dir: opts.cacheDir as string, hits: files.length, misses: 0, hitBytes: files.reduce((n, f) => n + f.size, 0) })
-  return undefined
 }
 
 /** Leaves the cache trusts per file (undefined: read it); reports the counts. */
